@@ -1,0 +1,115 @@
+import { awscdk, javascript } from 'projen';
+
+// The lowest aws-cdk-lib release with both AWS::Bedrock::ApplicationInferenceProfile
+// (CfnApplicationInferenceProfile, 2.166.0) and lambda.Runtime.NODEJS_22_X (2.168.0).
+const MIN_CDK_VERSION = '2.168.0';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-bedrock-cost-tracking',
+  description:
+    'AWS CDK constructs for Amazon Bedrock cost allocation: a tagged application inference profile, least-privilege IAM, a CloudWatch dashboard and a Converse agent that answers cost questions from Cost Explorer',
+  author: 'cdk-bedrock-cost-tracking contributors',
+  authorAddress: 'cdk-bedrock-cost-tracking@users.noreply.github.com',
+  authorOrganization: true,
+  repositoryUrl: 'https://github.com/cdk-bedrock-cost-tracking/cdk-bedrock-cost-tracking.git',
+  license: 'Apache-2.0',
+  stability: 'experimental',
+  keywords: ['cdk', 'awscdk', 'aws-cdk', 'bedrock', 'cost allocation', 'finops', 'inference profile', 'cost explorer'],
+
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  tsconfigDevFile: 'tsconfig.dev.json',
+  minNodeVersion: '20.0.0',
+  jsiiVersion: '~5.9.0',
+  typescriptVersion: '~5.9.0',
+
+  cdkVersion: MIN_CDK_VERSION,
+  constructsVersion: '10.0.5',
+
+  // The CI of this project is `.ci/run`, and nothing is published from here yet.
+  github: false,
+  release: false,
+
+  lambdaOptions: {
+    runtime: awscdk.LambdaRuntime.NODEJS_22_X,
+    bundlingOptions: {
+      // Bundle the AWS SDK instead of taking the runtime's copy, so that the handler runs the
+      // client version it was tested with.
+      externals: [],
+      sourcemap: false,
+    },
+    awsSdkConnectionReuse: false,
+  },
+
+  publishToPypi: {
+    distName: 'cdk-bedrock-cost-tracking',
+    module: 'cdk_bedrock_cost_tracking',
+  },
+  publishToMaven: {
+    javaPackage: 'io.github.cdkbedrockcosttracking',
+    mavenGroupId: 'io.github.cdk-bedrock-cost-tracking',
+    mavenArtifactId: 'cdk-bedrock-cost-tracking',
+  },
+  publishToNuget: {
+    dotNetNamespace: 'CdkBedrockCostTracking',
+    packageId: 'CdkBedrockCostTracking',
+  },
+  publishToGo: {
+    moduleName: 'github.com/cdk-bedrock-cost-tracking/cdk-bedrock-cost-tracking-go',
+    packageName: 'cdkbedrockcosttracking',
+  },
+
+  devDeps: [
+    'aws-cdk@^2.1000.0',
+    '@aws-sdk/client-bedrock-runtime',
+    '@types/aws-lambda',
+    'ts-node',
+  ],
+
+  jestOptions: {
+    jestConfig: {
+      testTimeout: 120_000,
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+    },
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    passWithNoTests: false,
+  },
+
+  gitignore: ['/cdk.out/', '/.tmp/', '__pycache__/'],
+  npmIgnoreOptions: { ignorePatterns: ['/examples/', '/bench/', '/docs/', '/.ci/', '/requirements-dev.txt', '/cdk.out/'] },
+});
+
+// The Lambda function runs on arm64, and esbuild's output is plain JavaScript for any architecture.
+project.tsconfigDev.addInclude('examples/**/*.ts');
+project.eslint?.addLintPattern('examples');
+
+// The handler tests and the cfn-lint tests need the bundled asset and cfn-lint, so the test
+// task prepares both; this keeps `npx projen test` working on a fresh clone.
+const testTask = project.tasks.tryFind('test')!;
+testTask.prependExec('python3 -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt');
+testTask.prependSpawn(project.tasks.tryFind('bundle')!);
+testTask.prependSpawn(project.tasks.tryFind('compile')!);
+
+// Synthesise the example app with the real CDK CLI, offline, with notices and telemetry off.
+const exampleSynth = project.addTask('example:synth', {
+  description: 'Synthesise the example app into cdk.out with the CDK CLI',
+  env: { CDK_DISABLE_CLI_TELEMETRY: 'true', AWS_REGION: 'ap-southeast-2' },
+});
+exampleSynth.spawn(project.tasks.tryFind('bundle')!);
+exampleSynth.exec(
+  'cdk synth --app "ts-node --prefer-ts-exts examples/app.ts" --output cdk.out --no-notices --no-version-reporting --quiet',
+);
+exampleSynth.exec('node -e "for (const f of require(\'fs\').readdirSync(\'cdk.out\').filter((n) => n.endsWith(\'.template.json\'))) console.log(\'Template written: cdk.out/\' + f)"');
+
+// .NET packaging needs the .NET SDK. Where it is missing, generate the C# code instead of failing.
+for (const language of ['dotnet', 'java', 'python', 'go']) {
+  const tool = { dotnet: 'dotnet', java: 'mvn', python: 'python3', go: 'go' }[language];
+  const task = project.tasks.tryFind(`package:${language}`);
+  task?.reset(
+    `if command -v ${tool} >/dev/null 2>&1; then jsii-pacmak -v --target ${language}; ` +
+    `else echo "${tool} not found: generating ${language} code only"; jsii-pacmak -v --target ${language} --code-only; fi`,
+  );
+}
+
+project.synth();
