@@ -63,6 +63,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   devDeps: [
     'aws-cdk@^2.1000.0',
     '@aws-sdk/client-bedrock-runtime',
+    '@aws-lambda-powertools/logger',
     '@types/aws-lambda',
     'ts-node',
   ],
@@ -83,6 +84,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
 // The Lambda function runs on arm64, and esbuild's output is plain JavaScript for any architecture.
 project.tsconfigDev.addInclude('examples/**/*.ts');
 project.eslint?.addLintPattern('examples');
+// The handler modules are bundled into the Lambda asset, so they may import dev dependencies.
+project.eslint?.allowDevDeps('src/agent/**');
+project.eslint?.allowDevDeps('src/shared/**');
 
 // The handler tests and the cfn-lint tests need the bundled asset and cfn-lint, so the test
 // task prepares both; this keeps `npx projen test` working on a fresh clone.

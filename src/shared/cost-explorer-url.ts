@@ -20,11 +20,6 @@ export interface CostExplorerUrlOptions {
   readonly region?: string;
   /** The dates to show. Without it, the console opens with its default range. */
   readonly dateRange?: CostExplorerDateRange;
-  /**
-   * Encodes one query value. The construct passes an encoder that leaves unresolved CDK tokens
-   * alone, because a percent-encoded token can no longer be resolved.
-   */
-  readonly encode?: (value: string) => string;
 }
 
 /**
@@ -49,7 +44,6 @@ export function consoleDomainForRegion(region: string | undefined): string {
  * the console itself generates, and a change on AWS's side would reset the view to the defaults.
  */
 export function buildCostExplorerUrl(options: CostExplorerUrlOptions): string {
-  const encode = options.encode ?? encodeURIComponent;
   const filter = Object.keys(options.tags).sort().map((key) => ({
     dimension: { id: 'TagKey', displayValue: 'Tag' },
     operator: 'INCLUDES',
@@ -70,7 +64,7 @@ export function buildCostExplorerUrl(options: CostExplorerUrlOptions): string {
     query.push(['startDate', options.dateRange.start], ['endDate', inclusiveEndDate(options.dateRange)]);
   }
 
-  const queryString = query.map(([name, value]) => `${name}=${encode(value)}`).join('&');
+  const queryString = query.map(([name, value]) => `${name}=${encodeURIComponent(value)}`).join('&');
   return `https://${consoleDomainForRegion(options.region)}/costmanagement/home#/cost-explorer?${queryString}`;
 }
 
