@@ -77,6 +77,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     passWithNoTests: false,
   },
 
+  // The tests and examples are type-checked with tsconfig.dev.json, which includes them.
+  eslintOptions: { dirs: ['src'], tsconfigPath: './tsconfig.dev.json', projectService: false },
+
   gitignore: ['/cdk.out/', '/.tmp/', '__pycache__/'],
   npmIgnoreOptions: { ignorePatterns: ['/examples/', '/bench/', '/docs/', '/.ci/', '/requirements-dev.txt', '/cdk.out/'] },
 });

@@ -1,0 +1,276 @@
+import { Aws, CfnOutput, Duration, Stack, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { AgentFunction } from './agent-function';
+import { BedrockModel } from './bedrock-model';
+import { CostAllocationTags } from './cost-allocation-tags';
+import { CostTrackedInferenceProfile } from './cost-tracked-inference-profile';
+import { usageDashboardRows } from './private/usage-dashboard';
+import { checkIntegerRange, isConcrete, throwInvalidProp } from './private/validation';
+import { buildCostExplorerUrl, consoleDomainForRegion } from './shared/cost-explorer-url';
+
+/** Properties of a {@link CostTrackedBedrockAgent}. */
+export interface CostTrackedBedrockAgentProps {
+  /**
+   * The foundation model or system-defined cross-Region profile that the agent's inference
+   * profile copies.
+   */
+  readonly model: BedrockModel;
+
+  /**
+   * Cost allocation tags that AWS billing reports the agent's model usage under.
+   */
+  readonly costAllocationTags: CostAllocationTags;
+
+  /**
+   * Name of the application inference profile. See
+   * {@link CostTrackedInferenceProfileProps.inferenceProfileName} for the rules.
+   *
+   * @default - a name derived from the stack name, the construct path, the model and the
+   * description
+   */
+  readonly inferenceProfileName?: string;
+
+  /**
+   * Description of the application inference profile. See
+   * {@link CostTrackedInferenceProfileProps.description} for the rules.
+   *
+   * @default - no description
+   */
+  readonly description?: string;
+
+  /**
+   * System prompt of the agent, at most 2,048 bytes in UTF-8, because Lambda limits all
+   * environment variables of a function to 4 KB together.
+   *
+   * @default - a prompt that presents the agent as this application's cost assistant and tells
+   * it to use its tools
+   */
+  readonly systemPrompt?: string;
+
+  /**
+   * Maximum number of tool rounds in one invocation, from 1 to 20. When the model still requests
+   * tools after that, the agent answers that the limit was reached.
+   *
+   * @default 5
+   */
+  readonly maxToolRounds?: number;
+
+  /**
+   * Timeout of the agent function, from 10 seconds to 15 minutes. One tool round costs one model
+   * call, so allow several model latencies.
+   *
+   * @default Duration.minutes(2)
+   */
+  readonly timeout?: Duration;
+
+  /**
+   * Memory of the agent function, in MiB, from 128 to 10240.
+   *
+   * @default 512
+   */
+  readonly memorySize?: number;
+
+  /**
+   * How long the agent function's logs are kept.
+   *
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * Name of the CloudWatch dashboard: up to 255 letters, digits, `-` and `_`.
+   *
+   * @default - a name that CloudFormation generates
+   */
+  readonly dashboardName?: string;
+}
+
+const MAX_SYSTEM_PROMPT_BYTES = 2048;
+const MAX_DASHBOARD_NAME_LENGTH = 255;
+const DASHBOARD_NAME_PATTERN = /^[A-Za-z0-9_-]+$/;
+const MIN_TIMEOUT_SECONDS = 10;
+const MAX_TIMEOUT_SECONDS = 900;
+
+/**
+ * A Bedrock agent whose model usage is billed under cost allocation tags.
+ *
+ * It creates a tagged application inference profile, an agent Lambda function (Node.js 22, arm64)
+ * that runs Bedrock's Converse tool-use loop through that profile with tools that answer cost
+ * questions, an IAM role that may invoke the model only through the profile, and a CloudWatch
+ * dashboard of the profile's usage.
+ */
+export class CostTrackedBedrockAgent extends Construct {
+  /** The tagged application inference profile that the agent invokes the model through. */
+  public readonly inferenceProfile: CostTrackedInferenceProfile;
+
+  /** The agent Lambda function. Invoke it with `{"prompt": "..."}`. */
+  public readonly agentFunction: lambda.Function;
+
+  /** The log group of the agent function. */
+  public readonly logGroup: logs.LogGroup;
+
+  /** The CloudWatch dashboard of the profile's and the function's usage. */
+  public readonly dashboard: cloudwatch.Dashboard;
+
+  /**
+   * A Cost Explorer console link filtered by the cost allocation tags and grouped by service.
+   * It opens with the console's default date range; the agent's `get_cost_explorer_link` tool
+   * builds the same link for the current month.
+   */
+  public readonly costExplorerUrl: string;
+
+  constructor(scope: Construct, id: string, props: CostTrackedBedrockAgentProps) {
+    super(scope, id);
+
+    this.validateProps(props);
+
+    this.inferenceProfile = new CostTrackedInferenceProfile(this, 'InferenceProfile', {
+      model: props.model,
+      costAllocationTags: props.costAllocationTags,
+      inferenceProfileName: props.inferenceProfileName,
+      description: props.description,
+    });
+    const tags = this.inferenceProfile.costAllocationTags;
+    this.costExplorerUrl = costExplorerUrlFor(this, tags);
+
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+    });
+    // A role of its own instead of AWSLambdaBasicExecutionRole, whose log permissions cover every
+    // log group in the account.
+    const role = new iam.Role(this, 'ServiceRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Agent function role: writes its own logs and invokes the model through the cost-tracked inference profile',
+    });
+    this.logGroup.grantWrite(role);
+
+    this.agentFunction = new AgentFunction(this, 'Function', {
+      description: 'Bedrock Converse agent that answers cost questions for its cost allocation tags',
+      role,
+      architecture: lambda.Architecture.ARM_64,
+      timeout: props.timeout ?? Duration.minutes(2),
+      memorySize: props.memorySize ?? 512,
+      logGroup: this.logGroup,
+      environment: {
+        BEDROCK_MODEL_ID: this.inferenceProfile.inferenceProfileArn,
+        FOUNDATION_MODEL_ID: props.model.foundationModelId ?? props.model.modelId,
+        COST_ALLOCATION_TAGS: Stack.of(this).toJsonString(tags),
+        MAX_TOOL_ROUNDS: String(props.maxToolRounds ?? 5),
+        POWERTOOLS_SERVICE_NAME: 'cost-tracked-bedrock-agent',
+        ...(props.systemPrompt !== undefined ? { SYSTEM_PROMPT: props.systemPrompt } : {}),
+      },
+    });
+    this.inferenceProfile.grantInvoke(this.agentFunction);
+
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      dashboardName: props.dashboardName,
+      widgets: usageDashboardRows({
+        profile: this.inferenceProfile,
+        agentFunction: this.agentFunction,
+        tags,
+        costExplorerUrl: this.costExplorerUrl,
+      }),
+    });
+
+    new CfnOutput(this, 'InferenceProfileArn', {
+      description: 'ARN of the cost-tracked application inference profile; pass it as modelId',
+      value: this.inferenceProfile.inferenceProfileArn,
+    });
+    new CfnOutput(this, 'AgentFunctionName', {
+      description: 'Name of the agent Lambda function; invoke it with {"prompt": "..."}',
+      value: this.agentFunction.functionName,
+    });
+    new CfnOutput(this, 'DashboardUrl', {
+      description: 'CloudWatch dashboard of the profile usage',
+      value: dashboardUrl(this, props.dashboardName ?? this.dashboard.dashboardName),
+    });
+    new CfnOutput(this, 'CostExplorerUrl', {
+      description: 'Cost Explorer filtered by the cost allocation tags, grouped by service',
+      value: this.costExplorerUrl,
+    });
+  }
+
+  private validateProps(props: CostTrackedBedrockAgentProps): void {
+    checkIntegerRange(this, 'maxToolRounds', props.maxToolRounds, 1, 20, 'rounds');
+    checkIntegerRange(this, 'memorySize', props.memorySize, 128, 10240, 'MiB');
+
+    if (props.timeout !== undefined && !props.timeout.isUnresolved()) {
+      const seconds = props.timeout.toSeconds();
+      if (seconds < MIN_TIMEOUT_SECONDS || seconds > MAX_TIMEOUT_SECONDS) {
+        throwInvalidProp(this, 'timeout', props.timeout.toHumanString(),
+          `must be from ${MIN_TIMEOUT_SECONDS} seconds to 15 minutes`,
+          'set a timeout within that range, with room for several model calls');
+      }
+    }
+
+    if (isConcrete(props.systemPrompt)) {
+      const bytes = Buffer.byteLength(props.systemPrompt, 'utf8');
+      if (props.systemPrompt.trim().length === 0) {
+        throwInvalidProp(this, 'systemPrompt', props.systemPrompt, 'must not be empty', 'write a prompt, or leave systemPrompt out for the default one');
+      }
+      if (bytes > MAX_SYSTEM_PROMPT_BYTES) {
+        throwInvalidProp(this, 'systemPrompt', props.systemPrompt,
+          `has ${bytes} bytes in UTF-8, over the limit of ${MAX_SYSTEM_PROMPT_BYTES}, because Lambda limits all environment variables to 4 KB together`,
+          'shorten the prompt');
+      }
+    }
+
+    const name = props.dashboardName;
+    if (isConcrete(name)) {
+      if (name.length < 1 || name.length > MAX_DASHBOARD_NAME_LENGTH || !DASHBOARD_NAME_PATTERN.test(name)) {
+        throwInvalidProp(this, 'dashboardName', name,
+          `must have 1 to ${MAX_DASHBOARD_NAME_LENGTH} characters from A-Z, a-z, 0-9, "-" and "_"`,
+          'replace other characters with "-", or leave dashboardName out for a generated name');
+      }
+    }
+  }
+}
+
+/**
+ * Builds the Cost Explorer link with the shared builder. Unresolved tag values cannot be
+ * percent-encoded, so each one stands in as a placeholder of unreserved characters, which
+ * encoding leaves alone, and goes back in after encoding.
+ */
+function costExplorerUrlFor(scope: Construct, tags: Record<string, string>): string {
+  const tokens = new Map<string, string>();
+  const literal = (text: string): string => {
+    if (!Token.isUnresolved(text)) {
+      return text;
+    }
+    const placeholder = `CDKTOKEN${tokens.size}X`;
+    tokens.set(placeholder, text);
+    return placeholder;
+  };
+
+  const literalTags: Record<string, string> = {};
+  for (const key of Object.keys(tags)) {
+    literalTags[literal(key)] = literal(tags[key]);
+  }
+
+  let url = buildCostExplorerUrl({ tags: literalTags, region: concreteRegion(scope) });
+  for (const [placeholder, text] of tokens) {
+    url = url.split(placeholder).join(text);
+  }
+  return url;
+}
+
+function dashboardUrl(scope: Construct, dashboardName: string): string {
+  const region = concreteRegion(scope);
+  const domain = consoleDomainForRegion(region);
+  const regionText = region ?? Aws.REGION;
+  return `https://${domain}/cloudwatch/home?region=${regionText}#dashboards:name=${dashboardName}`;
+}
+
+/**
+ * Returns the stack's region when it is known at synth time.
+ *
+ * NOTE: an environment-agnostic stack gets links to the commercial partition's console.
+ */
+function concreteRegion(scope: Construct): string | undefined {
+  const region = Stack.of(scope).region;
+  return Token.isUnresolved(region) ? undefined : region;
+}

@@ -1,0 +1,35 @@
+import { Token } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+
+/**
+ * Throws a synth-time error for an invalid prop, in the format every validator of this library uses:
+ * the construct path, the prop, the value received, the rule and the fix.
+ *
+ * aws-cdk-lib marks its own `ValidationError` as `@internal`, so this library throws a plain `Error`.
+ */
+export function throwInvalidProp(scope: IConstruct, prop: string, value: unknown, rule: string, fix: string): never {
+  throw new Error(`${scope.node.path}: invalid ${prop} ${describeValue(value)}: ${rule}; ${fix}`);
+}
+
+/** Returns true when `value` is a concrete string that a validator can inspect. */
+export function isConcrete(value: string | undefined): value is string {
+  return value !== undefined && !Token.isUnresolved(value);
+}
+
+/** Checks that `value` is an integer within `[min, max]`, unless it is an unresolved token. */
+export function checkIntegerRange(scope: IConstruct, prop: string, value: number | undefined, min: number, max: number, unit: string): void {
+  if (value === undefined || Token.isUnresolved(value)) {
+    return;
+  }
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throwInvalidProp(scope, prop, value, `must be a whole number of ${unit} from ${min} to ${max}`, `set ${prop} within that range`);
+  }
+}
+
+function describeValue(value: unknown): string {
+  if (typeof value === 'string') {
+    const shown = value.length > 80 ? `${value.slice(0, 80)}...` : value;
+    return `"${shown}" (${value.length} characters)`;
+  }
+  return JSON.stringify(value) ?? String(value);
+}
