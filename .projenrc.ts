@@ -84,7 +84,6 @@ const project = new awscdk.AwsCdkConstructLibrary({
   npmIgnoreOptions: { ignorePatterns: ['/examples/', '/bench/', '/docs/', '/.ci/', '/requirements-dev.txt', '/cdk.out/'] },
 });
 
-// The Lambda function runs on arm64, and esbuild's output is plain JavaScript for any architecture.
 project.tsconfigDev.addInclude('examples/**/*.ts');
 project.eslint?.addLintPattern('examples');
 // The handler modules are bundled into the Lambda asset, so they may import dev dependencies.
