@@ -107,7 +107,7 @@ export class BedrockModel {
     this.crossRegionProfileId = crossRegionProfileId;
   }
 
-  /** Whether the profile routes requests to foundation models in several regions. */
+  /** True when the profile routes requests to foundation models in several regions. */
   public get isCrossRegion(): boolean {
     return this.crossRegionProfileId !== undefined;
   }
@@ -132,7 +132,7 @@ export class BedrockModel {
    *
    * A foundation-model source is invoked in the stack's region only. A cross-Region profile can
    * route to any region of its geography, and AWS adds regions to a geography over time, so the
-   * region field is a wildcard; callers restrict these ARNs to requests made through their
+   * region field is a wildcard. Callers must restrict these ARNs to requests made through their
    * application inference profile with the `bedrock:InferenceProfileArn` condition key. A global
    * profile is also authorized against the ARN with an empty region field.
    *

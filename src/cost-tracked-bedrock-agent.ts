@@ -46,14 +46,14 @@ export interface CostTrackedBedrockAgentProps {
    * System prompt of the agent, at most 2,048 bytes in UTF-8, because Lambda limits all
    * environment variables of a function to 4 KB together.
    *
-   * @default - a prompt that presents the agent as this application's cost assistant and tells
-   * it to use its tools
+   * @default - a prompt that presents the agent as this application's cost assistant and
+   * instructs it to use its tools
    */
   readonly systemPrompt?: string;
 
   /**
    * Maximum number of tool rounds in one invocation, from 1 to 20. When the model still requests
-   * tools after that, the agent answers that the limit was reached.
+   * tools after that, the agent replies that the limit was reached.
    *
    * @default 5
    */
@@ -98,10 +98,10 @@ const MAX_TIMEOUT_SECONDS = 900;
 /**
  * A Bedrock agent whose model usage is billed under cost allocation tags.
  *
- * It creates a tagged application inference profile, an agent Lambda function (Node.js 22, arm64)
- * that runs Bedrock's Converse tool-use loop through that profile with tools that answer cost
- * questions, an IAM role that may invoke the model only through the profile, and a CloudWatch
- * dashboard of the profile's usage.
+ * It creates a tagged application inference profile and an agent Lambda function (Node.js 22,
+ * arm64). The function runs Bedrock's Converse tool-use loop through the profile, with tools for
+ * cost questions. Its IAM role may invoke the model only through the profile, and a CloudWatch
+ * dashboard shows the profile's usage.
  */
 export class CostTrackedBedrockAgent extends Construct {
   /** The tagged application inference profile that the agent invokes the model through. */
@@ -231,9 +231,9 @@ export class CostTrackedBedrockAgent extends Construct {
 }
 
 /**
- * Builds the Cost Explorer link with the shared builder. Unresolved tag values cannot be
- * percent-encoded, so each one stands in as a placeholder of unreserved characters, which
- * encoding leaves alone, and goes back in after encoding.
+ * Builds the Cost Explorer link with the shared builder. Unresolved tokens cannot be
+ * percent-encoded, so a placeholder of unreserved characters, which encoding leaves alone,
+ * replaces each token before encoding, and the token replaces the placeholder afterwards.
  */
 function costExplorerUrlFor(scope: Construct, tags: Record<string, string>): string {
   const tokens = new Map<string, string>();

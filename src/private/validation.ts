@@ -28,8 +28,8 @@ export function checkIntegerRange(scope: IConstruct, prop: string, value: number
 
 function describeValue(value: unknown): string {
   if (typeof value === 'string') {
-    const shown = value.length > 80 ? `${value.slice(0, 80)}...` : value;
-    return `"${shown}" (${value.length} characters)`;
+    const excerpt = value.length > 80 ? `${value.slice(0, 80)}...` : value;
+    return `"${excerpt}" (${value.length} characters)`;
   }
   return JSON.stringify(value) ?? String(value);
 }
