@@ -85,6 +85,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
 });
 
 project.tsconfigDev.addInclude('examples/**/*.ts');
+project.tsconfigDev.addInclude('.projenrc.ts');
+// The handler ships bundled in assets/, so its compiled modules stay out of the package.
+project.npmignore?.addPatterns('/lib/agent/', '/lib/agent.lambda.*');
 project.eslint?.addLintPattern('examples');
 // The handler modules are bundled into the Lambda asset, so they may import dev dependencies.
 project.eslint?.allowDevDeps('src/agent/**');
@@ -100,9 +103,11 @@ testTask.prependSpawn(project.tasks.tryFind('compile')!);
 // Synthesise the example app with the real CDK CLI, offline, with notices and telemetry off.
 const exampleSynth = project.addTask('example:synth', {
   description: 'Synthesise the example app into cdk.out with the CDK CLI',
-  env: { CDK_DISABLE_CLI_TELEMETRY: 'true', AWS_REGION: 'ap-southeast-2' },
+  env: { CDK_DISABLE_CLI_TELEMETRY: 'true', AWS_REGION: 'ap-southeast-2', AWS_EC2_METADATA_DISABLED: 'true' },
 });
 exampleSynth.spawn(project.tasks.tryFind('bundle')!);
+// The CLI leaves old templates in cdk.out, which the listing below and CI's cfn-lint would pick up.
+exampleSynth.exec('node -e "require(\'fs\').rmSync(\'cdk.out\', { recursive: true, force: true })"');
 exampleSynth.exec(
   'cdk synth --app "ts-node --prefer-ts-exts examples/app.ts" --output cdk.out --no-notices --no-version-reporting --quiet',
 );

@@ -351,7 +351,8 @@ export class CostTrackedInferenceProfile extends CostTrackedInferenceProfileBase
    */
   private defaultName(props: CostTrackedInferenceProfileProps): string {
     const stack = Stack.of(this);
-    const readable = [stack.stackName, ...this.node.scopes.slice(1).map((scope) => scope.node.id)]
+    const scopesBelowStack = this.node.scopes.slice(this.node.scopes.indexOf(stack) + 1);
+    const readable = [stack.stackName, ...scopesBelowStack.map((scope) => scope.node.id)]
       .filter((part) => !Token.isUnresolved(part))
       .join('-')
       .replace(/[^0-9a-zA-Z _-]/g, '')

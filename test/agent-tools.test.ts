@@ -1,0 +1,137 @@
+import { COST_EXPLORER_LINK_TOOL, COST_SUMMARY_TOOL, runTool, TOOL_SPECS } from '../src/agent/tools';
+import type { ToolContext } from '../src/agent/tools';
+
+const TAGS = { Application: 'CloudEngineer', Environment: 'Production', CostCenter: 'Engineering' };
+
+function toolContext(overrides: Partial<ToolContext> = {}): ToolContext {
+  return { tags: TAGS, region: 'ap-southeast-2', now: () => new Date('2025-03-15T10:30:00Z'), ...overrides };
+}
+
+function resultText(name: string, context: ToolContext = toolContext()): string {
+  const run = runTool({ toolUseId: 'tool-1', name, input: {} }, context);
+  const content = run.resultBlock.content ?? [];
+  return content[0]?.text ?? '';
+}
+
+/** Returns the query parameters of a Cost Explorer link, which the console reads from the URL fragment. */
+function linkParameters(text: string): URLSearchParams {
+  const url = new URL(/https:\S+/.exec(text)![0]);
+  return new URLSearchParams(url.hash.split('?')[1]);
+}
+
+describe('tool specs', () => {
+  test('both tools offered', () => {
+    expect(TOOL_SPECS.map((tool) => tool.toolSpec?.name)).toEqual([COST_SUMMARY_TOOL, COST_EXPLORER_LINK_TOOL]);
+  });
+
+  test('input schema is empty object', () => {
+    for (const tool of TOOL_SPECS) {
+      expect(tool.toolSpec?.inputSchema?.json).toEqual({ type: 'object', properties: {} });
+    }
+  });
+});
+
+describe('get_cost_explorer_link', () => {
+  test('dates follow injected clock', () => {
+    const parameters = linkParameters(resultText(COST_EXPLORER_LINK_TOOL));
+
+    expect(parameters.get('startDate')).toBe('2025-03-01');
+    expect(parameters.get('endDate')).toBe('2025-03-15');
+  });
+
+  test('first day of month', () => {
+    const context = toolContext({ now: () => new Date('2025-04-01T00:00:00Z') });
+
+    const parameters = linkParameters(resultText(COST_EXPLORER_LINK_TOOL, context));
+
+    expect(parameters.get('startDate')).toBe('2025-04-01');
+    expect(parameters.get('endDate')).toBe('2025-04-01');
+  });
+
+  test('text states UTC range', () => {
+    expect(resultText(COST_EXPLORER_LINK_TOOL)).toContain('2025-03-01 to 2025-03-15 (UTC, month to date)');
+  });
+
+  test('filter has every tag', () => {
+    const filter = JSON.parse(linkParameters(resultText(COST_EXPLORER_LINK_TOOL)).get('filter')!);
+
+    expect(Object.fromEntries(filter.map((entry: any) => [entry.tagKey, entry.values[0].value]))).toEqual(TAGS);
+  });
+
+  test('grouped by service', () => {
+    expect(JSON.parse(linkParameters(resultText(COST_EXPLORER_LINK_TOOL)).get('groupBy')!)).toEqual(['Service']);
+  });
+
+  test('China region uses its console', () => {
+    const text = resultText(COST_EXPLORER_LINK_TOOL, toolContext({ region: 'cn-north-1' }));
+
+    expect(text).toContain('https://console.amazonaws.cn/costmanagement/home#/cost-explorer?');
+  });
+});
+
+describe('get_cost_summary', () => {
+  const text = resultText(COST_SUMMARY_TOOL);
+
+  test.each([
+    ['tags as key=value', 'Application=CloudEngineer, CostCenter=Engineering, Environment=Production'],
+    ['grouping by service', 'group by service'],
+    ['Marketplace billing', 'billed under their own AWS Marketplace service names rather than under "Amazon Bedrock"'],
+    ['tag activation', 'must be activated as cost allocation tags'],
+    ['payer account', 'management (payer) account'],
+    ['reporting delay', 'delay of up to 24 hours'],
+    ['link', 'https://console.aws.amazon.com/costmanagement/home#/cost-explorer?'],
+    ['no figures', 'contains no cost figures'],
+  ])('mentions %s', (_name, expected) => {
+    expect(text).toContain(expected);
+  });
+
+  test('returns success status', () => {
+    const run = runTool({ toolUseId: 'tool-1', name: COST_SUMMARY_TOOL, input: {} }, toolContext());
+
+    expect(run.status).toBe('success');
+    expect(run.resultBlock.status).toBe('success');
+    expect(run.resultBlock.toolUseId).toBe('tool-1');
+  });
+});
+
+describe('failed tool calls', () => {
+  test('unknown tool gets error', () => {
+    const run = runTool({ toolUseId: 'tool-9', name: 'get_weather', input: {} }, toolContext());
+
+    expect(run.status).toBe('error');
+    expect(run.errorName).toBe('UnknownTool');
+    expect(run.resultBlock).toEqual({
+      toolUseId: 'tool-9',
+      status: 'error',
+      content: [{ text: 'Unknown tool "get_weather". The available tools are get_cost_summary and get_cost_explorer_link.' }],
+    });
+  });
+
+  test('prototype name is unknown', () => {
+    const run = runTool({ toolUseId: 'tool-9', name: 'constructor', input: {} }, toolContext());
+
+    expect(run.status).toBe('error');
+    expect(run.errorName).toBe('UnknownTool');
+  });
+
+  test('missing name is unknown', () => {
+    const run = runTool({ toolUseId: 'tool-9', name: undefined, input: {} }, toolContext());
+
+    expect(run.status).toBe('error');
+    expect(run.resultBlock.content?.[0]?.text).toContain('Unknown tool ""');
+  });
+
+  test('throwing tool gets error', () => {
+    // An invalid date makes the date formatting throw RangeError.
+    const context = toolContext({ now: () => new Date(Number.NaN) });
+
+    const run = runTool({ toolUseId: 'tool-3', name: COST_EXPLORER_LINK_TOOL, input: {} }, context);
+
+    expect(run.status).toBe('error');
+    expect(run.errorName).toBe('RangeError');
+    expect(run.error).toBeInstanceOf(RangeError);
+    expect(run.resultBlock.toolUseId).toBe('tool-3');
+    expect(run.resultBlock.status).toBe('error');
+    expect(run.resultBlock.content?.[0]?.text).toBe('The tool get_cost_explorer_link failed with RangeError. Answer without its result.');
+  });
+});
