@@ -81,7 +81,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   eslintOptions: { dirs: ['src'], tsconfigPath: './tsconfig.dev.json', projectService: false },
 
   gitignore: ['/cdk.out/', '/.tmp/', '__pycache__/'],
-  npmIgnoreOptions: { ignorePatterns: ['/examples/', '/bench/', '/docs/', '/.ci/', '/requirements-dev.txt', '/cdk.out/'] },
+  npmIgnoreOptions: { ignorePatterns: ['/examples/', '/bench/', '/docs/', '/.ci/', '/scripts/', '/requirements-dev.txt', '/cdk.out/'] },
 });
 
 project.tsconfigDev.addInclude('examples/**/*.ts');
@@ -113,14 +113,11 @@ exampleSynth.exec(
 );
 exampleSynth.exec('node -e "for (const f of require(\'fs\').readdirSync(\'cdk.out\').filter((n) => n.endsWith(\'.template.json\'))) console.log(\'Template written: cdk.out/\' + f)"');
 
-// .NET packaging needs the .NET SDK. Where it is missing, generate the C# code instead of failing.
-for (const language of ['dotnet', 'java', 'python', 'go']) {
-  const tool = { dotnet: 'dotnet', java: 'mvn', python: 'python3', go: 'go' }[language];
-  const task = project.tasks.tryFind(`package:${language}`);
-  task?.reset(
-    `if command -v ${tool} >/dev/null 2>&1; then jsii-pacmak -v --target ${language}; ` +
-    `else echo "${tool} not found: generating ${language} code only"; jsii-pacmak -v --target ${language} --code-only; fi`,
-  );
+// .NET packaging needs the .NET SDK. Where a language's tool is missing, generate its code instead
+// of failing the build.
+const packagingTools: Record<string, string> = { dotnet: 'dotnet', java: 'mvn', python: 'python3', go: 'go' };
+for (const [language, tool] of Object.entries(packagingTools)) {
+  project.tasks.tryFind(`package:${language}`)?.reset(`bash scripts/package-language.sh ${language} ${tool}`);
 }
 
 project.synth();
