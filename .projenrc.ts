@@ -63,9 +63,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
   devDeps: [
     'aws-cdk@^2.1000.0',
     '@aws-sdk/client-bedrock-runtime',
+    '@aws-sdk/client-cost-explorer',
     '@aws-lambda-powertools/logger',
     '@types/aws-lambda',
     'ts-node',
+    'fast-check',
   ],
 
   jestOptions: {
