@@ -7,8 +7,8 @@ function toolContext(overrides: Partial<ToolContext> = {}): ToolContext {
   return { tags: TAGS, region: 'ap-southeast-2', now: () => new Date('2025-03-15T10:30:00Z'), ...overrides };
 }
 
-function resultText(name: string, context: ToolContext = toolContext()): string {
-  const run = runTool({ toolUseId: 'tool-1', name, input: {} }, context);
+async function resultText(name: string, context: ToolContext = toolContext()): Promise<string> {
+  const run = await runTool({ toolUseId: 'tool-1', name, input: {} }, context);
   const content = run.resultBlock.content ?? [];
   return content[0]?.text ?? '';
 }
@@ -32,45 +32,49 @@ describe('tool specs', () => {
 });
 
 describe('get_cost_explorer_link', () => {
-  test('dates follow injected clock', () => {
-    const parameters = linkParameters(resultText(COST_EXPLORER_LINK_TOOL));
+  test('dates follow injected clock', async () => {
+    const parameters = linkParameters(await resultText(COST_EXPLORER_LINK_TOOL));
 
     expect(parameters.get('startDate')).toBe('2025-03-01');
     expect(parameters.get('endDate')).toBe('2025-03-15');
   });
 
-  test('first day of month', () => {
+  test('first day of month', async () => {
     const context = toolContext({ now: () => new Date('2025-04-01T00:00:00Z') });
 
-    const parameters = linkParameters(resultText(COST_EXPLORER_LINK_TOOL, context));
+    const parameters = linkParameters(await resultText(COST_EXPLORER_LINK_TOOL, context));
 
     expect(parameters.get('startDate')).toBe('2025-04-01');
     expect(parameters.get('endDate')).toBe('2025-04-01');
   });
 
-  test('text states UTC range', () => {
-    expect(resultText(COST_EXPLORER_LINK_TOOL)).toContain('2025-03-01 to 2025-03-15 (UTC, month to date)');
+  test('text states UTC range', async () => {
+    expect(await resultText(COST_EXPLORER_LINK_TOOL)).toContain('2025-03-01 to 2025-03-15 (UTC, month to date)');
   });
 
-  test('filter has every tag', () => {
-    const filter = JSON.parse(linkParameters(resultText(COST_EXPLORER_LINK_TOOL)).get('filter')!);
+  test('filter has every tag', async () => {
+    const filter = JSON.parse(linkParameters(await resultText(COST_EXPLORER_LINK_TOOL)).get('filter')!);
 
     expect(Object.fromEntries(filter.map((entry: any) => [entry.tagKey, entry.values[0].value]))).toEqual(TAGS);
   });
 
-  test('grouped by service', () => {
-    expect(JSON.parse(linkParameters(resultText(COST_EXPLORER_LINK_TOOL)).get('groupBy')!)).toEqual(['Service']);
+  test('grouped by service', async () => {
+    expect(JSON.parse(linkParameters(await resultText(COST_EXPLORER_LINK_TOOL)).get('groupBy')!)).toEqual(['Service']);
   });
 
-  test('China region uses its console', () => {
-    const text = resultText(COST_EXPLORER_LINK_TOOL, toolContext({ region: 'cn-north-1' }));
+  test('China region uses its console', async () => {
+    const text = await resultText(COST_EXPLORER_LINK_TOOL, toolContext({ region: 'cn-north-1' }));
 
     expect(text).toContain('https://console.amazonaws.cn/costmanagement/home#/cost-explorer?');
   });
 });
 
 describe('get_cost_summary', () => {
-  const text = resultText(COST_SUMMARY_TOOL);
+  let text: string;
+
+  beforeAll(async () => {
+    text = await resultText(COST_SUMMARY_TOOL);
+  });
 
   test.each([
     ['tags as key=value', 'Application=CloudEngineer, CostCenter=Engineering, Environment=Production'],
@@ -85,8 +89,8 @@ describe('get_cost_summary', () => {
     expect(text).toContain(expected);
   });
 
-  test('returns success status', () => {
-    const run = runTool({ toolUseId: 'tool-1', name: COST_SUMMARY_TOOL, input: {} }, toolContext());
+  test('returns success status', async () => {
+    const run = await runTool({ toolUseId: 'tool-1', name: COST_SUMMARY_TOOL, input: {} }, toolContext());
 
     expect(run.status).toBe('success');
     expect(run.resultBlock.status).toBe('success');
@@ -95,8 +99,8 @@ describe('get_cost_summary', () => {
 });
 
 describe('failed tool calls', () => {
-  test('unknown tool gets error', () => {
-    const run = runTool({ toolUseId: 'tool-9', name: 'get_weather', input: {} }, toolContext());
+  test('unknown tool gets error', async () => {
+    const run = await runTool({ toolUseId: 'tool-9', name: 'get_weather', input: {} }, toolContext());
 
     expect(run.status).toBe('error');
     expect(run.errorName).toBe('UnknownTool');
@@ -107,25 +111,25 @@ describe('failed tool calls', () => {
     });
   });
 
-  test('prototype name is unknown', () => {
-    const run = runTool({ toolUseId: 'tool-9', name: 'constructor', input: {} }, toolContext());
+  test('prototype name is unknown', async () => {
+    const run = await runTool({ toolUseId: 'tool-9', name: 'constructor', input: {} }, toolContext());
 
     expect(run.status).toBe('error');
     expect(run.errorName).toBe('UnknownTool');
   });
 
-  test('missing name is unknown', () => {
-    const run = runTool({ toolUseId: 'tool-9', name: undefined, input: {} }, toolContext());
+  test('missing name is unknown', async () => {
+    const run = await runTool({ toolUseId: 'tool-9', name: undefined, input: {} }, toolContext());
 
     expect(run.status).toBe('error');
     expect(run.resultBlock.content?.[0]?.text).toContain('Unknown tool ""');
   });
 
-  test('throwing tool gets error', () => {
+  test('throwing tool gets error', async () => {
     // An invalid date makes the date formatting throw RangeError.
     const context = toolContext({ now: () => new Date(Number.NaN) });
 
-    const run = runTool({ toolUseId: 'tool-3', name: COST_EXPLORER_LINK_TOOL, input: {} }, context);
+    const run = await runTool({ toolUseId: 'tool-3', name: COST_EXPLORER_LINK_TOOL, input: {} }, context);
 
     expect(run.status).toBe('error');
     expect(run.errorName).toBe('RangeError');

@@ -78,14 +78,15 @@ export async function runConverseLoop(prompt: string, options: ConverseLoopOptio
       }
 
       messages.push({ role: message?.role ?? 'assistant', content: withoutBlankText(content) });
-      const toolResults = toolUses.map((toolUse): ContentBlock => {
-        const run = runTool(withToolUseId(toolUse), toolContext);
+      const toolResults: ContentBlock[] = [];
+      for (const toolUse of toolUses) {
+        const run = await runTool(withToolUseId(toolUse), toolContext);
         progress.toolCalls.push({ name: run.name, status: run.status });
         if (run.status === 'error') {
           logger.warn('Tool call failed', { tool: run.name, toolUseId: run.resultBlock.toolUseId, errorName: run.errorName, error: run.error });
         }
-        return { toolResult: run.resultBlock };
-      });
+        toolResults.push({ toolResult: run.resultBlock });
+      }
       // Every result of one round goes into one user message, so that user and assistant turns alternate.
       messages.push({ role: 'user', content: toolResults });
       progress.toolRounds += 1;

@@ -35,7 +35,7 @@ export interface ToolRun {
 
 interface ToolDefinition {
   readonly description: string;
-  readonly run: (context: ToolContext) => string;
+  readonly run: (context: ToolContext) => string | Promise<string>;
 }
 
 // Both tools take no input, so their input schema is an object without properties.
@@ -68,7 +68,7 @@ export const TOOL_SPECS: readonly Tool[] = [...TOOLS.entries()].map(([name, defi
  * NOTE: the SDK documents the toolResult `status` field only for Amazon Nova and Anthropic Claude 3
  * and 4 models (client-bedrock-runtime 3.1178). Whether other models reject it is untested.
  */
-export function runTool(toolUse: ToolUseBlock & { toolUseId: string }, context: ToolContext): ToolRun {
+export async function runTool(toolUse: ToolUseBlock & { toolUseId: string }, context: ToolContext): Promise<ToolRun> {
   const name = toolUse.name ?? '';
   const definition = TOOLS.get(name);
   if (definition === undefined) {
@@ -78,7 +78,7 @@ export function runTool(toolUse: ToolUseBlock & { toolUseId: string }, context: 
   }
 
   try {
-    const text = definition.run(context);
+    const text = await definition.run(context);
     return {
       name,
       status: 'success',
