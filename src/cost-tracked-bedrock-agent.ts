@@ -82,6 +82,14 @@ export interface CostTrackedBedrockAgentProps {
   readonly logRetention?: logs.RetentionDays;
 
   /**
+   * Whether the agent function logs the prompt and the answer text of each invocation. Turn it on
+   * only where the logs may hold what users type.
+   *
+   * @default false
+   */
+  readonly logConversationText?: boolean;
+
+  /**
    * Name of the CloudWatch dashboard: up to 255 letters, digits, `-` and `_`.
    *
    * @default - a name that CloudFormation generates
@@ -162,9 +170,17 @@ export class CostTrackedBedrockAgent extends Construct {
         MAX_TOOL_ROUNDS: String(props.maxToolRounds ?? 5),
         POWERTOOLS_SERVICE_NAME: 'cost-tracked-bedrock-agent',
         ...(props.systemPrompt !== undefined ? { SYSTEM_PROMPT: props.systemPrompt } : {}),
+        ...(props.logConversationText ? { LOG_CONVERSATION_TEXT: 'true' } : {}),
       },
     });
     this.inferenceProfile.grantInvoke(this.agentFunction);
+    // The get_cost_summary tool reads the application's cost. GetCostAndUsage has no resource
+    // types, so the statement must name every resource ("*"). Source: Service Authorization
+    // Reference, https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscostexplorerservice.html
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['ce:GetCostAndUsage'],
+      resources: ['*'],
+    }));
 
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       dashboardName: props.dashboardName,

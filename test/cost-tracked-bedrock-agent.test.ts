@@ -87,6 +87,14 @@ describe('agent function', () => {
     expect(functionEnvironment(template({ systemPrompt: 'Answer in one sentence.' })).SYSTEM_PROMPT).toBe('Answer in one sentence.');
   });
 
+  test('logs no conversation text by default', () => {
+    expect(functionEnvironment(template()).LOG_CONVERSATION_TEXT).toBeUndefined();
+  });
+
+  test('turns on conversation text logs', () => {
+    expect(functionEnvironment(template({ logConversationText: true })).LOG_CONVERSATION_TEXT).toBe('true');
+  });
+
   test('omits the prompt by default', () => {
     expect(functionEnvironment(template()).SYSTEM_PROMPT).toBeUndefined();
   });
@@ -144,8 +152,15 @@ describe('agent role', () => {
     expect(JSON.stringify(logStatements[0].Resource)).toContain('AgentLogGroup');
   });
 
-  test('uses no wildcard resource outside the condition', () => {
-    const unconditioned = statements(template()).filter((statement) => !statement.Condition);
+  test('reads cost with GetCostAndUsage only', () => {
+    const costStatements = statements(template()).filter((statement) => JSON.stringify(statement.Action).includes('ce:'));
+
+    expect(costStatements).toEqual([{ Effect: 'Allow', Action: 'ce:GetCostAndUsage', Resource: '*' }]);
+  });
+
+  test('uses no other wildcard resource', () => {
+    const unconditioned = statements(template())
+      .filter((statement) => !statement.Condition && statement.Action !== 'ce:GetCostAndUsage');
 
     expect(JSON.stringify(unconditioned.map((statement) => statement.Resource))).not.toMatch(/"\*"|:\*"/);
   });
