@@ -2,20 +2,23 @@ import { Arn, ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 
 /**
- * Geography prefixes of Bedrock's system-defined (cross-Region) inference profiles, mapped to
- * whether the profile is global. Source: "Supported Regions and models for inference profiles",
+ * Geography prefixes of Bedrock's system-defined (cross-Region) inference profiles, mapped to the
+ * region name prefixes that the geography's source regions start with. An empty list means any
+ * region (global). Source: "Supported Regions and models for inference profiles",
  * https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html
+ *
+ * NOTE: AWS adds source regions over time, so a mismatch with the stack's region only warns.
  */
-const GEOGRAPHY_PREFIXES: Record<string, boolean> = {
-  'us': false,
-  'us-gov': false,
-  'eu': false,
-  'apac': false,
-  'jp': false,
-  'au': false,
-  'ca': false,
-  'global': true,
-};
+const GEOGRAPHY_SOURCE_REGIONS = new Map<string, string[]>([
+  ['us', ['us-east-', 'us-west-']],
+  ['us-gov', ['us-gov-']],
+  ['eu', ['eu-']],
+  ['apac', ['ap-', 'me-']],
+  ['jp', ['ap-northeast-1', 'ap-northeast-3']],
+  ['au', ['ap-southeast-2', 'ap-southeast-4']],
+  ['ca', ['ca-']],
+  ['global', []],
+]);
 
 /** Foundation-model id: `provider.model`, lowercase, with optional `:version` and `.variant` parts. */
 const FOUNDATION_MODEL_ID = /^[a-z0-9-]{1,63}\.[a-z0-9-]{1,63}([.:][a-z0-9-]{1,63}){0,6}$/;
@@ -42,7 +45,7 @@ export class BedrockModel {
       if (modelId.startsWith('arn:')) {
         throw new Error(`invalid modelId "${modelId}": expected a foundation-model id, not an ARN; pass the part after "foundation-model/", for example "amazon.nova-pro-v1:0"`);
       }
-      if (prefix in GEOGRAPHY_PREFIXES) {
+      if (GEOGRAPHY_SOURCE_REGIONS.has(prefix)) {
         throw new Error(`invalid modelId "${modelId}": the "${prefix}." prefix names a cross-Region inference profile; use BedrockModel.crossRegionProfile("${modelId}") instead`);
       }
       if (!FOUNDATION_MODEL_ID.test(modelId)) {
@@ -73,8 +76,8 @@ export class BedrockModel {
     }
     const separator = profileId.indexOf('.');
     const geography = separator > 0 ? profileId.slice(0, separator) : '';
-    if (!(geography in GEOGRAPHY_PREFIXES)) {
-      const known = Object.keys(GEOGRAPHY_PREFIXES).map((prefix) => `"${prefix}."`).join(', ');
+    if (!GEOGRAPHY_SOURCE_REGIONS.has(geography)) {
+      const known = [...GEOGRAPHY_SOURCE_REGIONS.keys()].map((prefix) => `"${prefix}."`).join(', ');
       throw new Error(`invalid profileId "${profileId}": a system-defined profile id starts with a geography prefix (${known}); use BedrockModel.foundationModel for a model id without one`);
     }
     const foundationModelId = profileId.slice(separator + 1);
@@ -121,9 +124,9 @@ export class BedrockModel {
   public copyFromArn(scope: IConstruct): string {
     const stack = Stack.of(scope);
     if (this.crossRegionProfileId !== undefined) {
-      return stack.formatArn({ service: 'bedrock', resource: 'inference-profile', resourceName: this.crossRegionProfileId });
+      return systemProfileArnIn(this, stack.partition, stack.region, stack.account);
     }
-    return foundationModelArn(stack, stack.region, this.modelId);
+    return foundationModelArn(stack.partition, stack.region, this.modelId);
   }
 
   /**
@@ -141,21 +144,66 @@ export class BedrockModel {
    */
   public routedFoundationModelArns(scope: IConstruct): string[] {
     const stack = Stack.of(scope);
-    if (this.crossRegionProfileId === undefined) {
-      return [foundationModelArn(stack, stack.region, this.modelId)];
+    return routedFoundationModelArnsIn(this, stack.partition, stack.region);
+  }
+
+  /**
+   * The geography prefix of a cross-Region profile, for example `us` or `global`.
+   *
+   * @default - undefined for a foundation-model source or a profile id that is an unresolved token
+   */
+  public get geography(): string | undefined {
+    if (this.crossRegionProfileId === undefined || Token.isUnresolved(this.crossRegionProfileId)) {
+      return undefined;
     }
-    const modelName = this.foundationModelId ?? '*';
-    const arns = [foundationModelArn(stack, '*', modelName)];
-    if (this.foundationModelId === undefined || GEOGRAPHY_PREFIXES[this.crossRegionProfileId.split('.')[0]]) {
-      arns.push(foundationModelArn(stack, '', modelName));
-    }
-    return arns;
+    return this.crossRegionProfileId.split('.')[0];
   }
 }
 
-function foundationModelArn(stack: Stack, region: string, modelId: string): string {
+/**
+ * Returns the foundation-model ARNs that a profile copying `model` routes to, for a profile in
+ * `region` of `partition`. See {@link BedrockModel.routedFoundationModelArns}.
+ */
+export function routedFoundationModelArnsIn(model: BedrockModel, partition: string, region: string): string[] {
+  if (!model.isCrossRegion) {
+    return [foundationModelArn(partition, region, model.modelId)];
+  }
+  const modelName = model.foundationModelId ?? '*';
+  const arns = [foundationModelArn(partition, '*', modelName)];
+  if (model.geography === undefined || model.geography === 'global') {
+    arns.push(foundationModelArn(partition, '', modelName));
+  }
+  return arns;
+}
+
+/** Returns the ARN of the system-defined profile that `model` names, in `region` and `account`. */
+export function systemProfileArnIn(model: BedrockModel, partition: string, region: string, account: string): string {
   return Arn.format({
-    partition: stack.partition,
+    partition,
+    service: 'bedrock',
+    region,
+    account,
+    resource: 'inference-profile',
+    resourceName: model.crossRegionProfileId,
+    arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+  });
+}
+
+/**
+ * Returns false when a stack in `region` clearly cannot use a profile of `geography` as its source
+ * region, and true otherwise, also when either value is unknown at synth time.
+ */
+export function geographyServesRegion(geography: string | undefined, region: string): boolean {
+  const prefixes = geography === undefined ? undefined : GEOGRAPHY_SOURCE_REGIONS.get(geography);
+  if (prefixes === undefined || prefixes.length === 0 || Token.isUnresolved(region)) {
+    return true;
+  }
+  return prefixes.some((prefix) => region.startsWith(prefix));
+}
+
+function foundationModelArn(partition: string, region: string, modelId: string): string {
+  return Arn.format({
+    partition,
     service: 'bedrock',
     region,
     account: '',

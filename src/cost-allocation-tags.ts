@@ -1,6 +1,6 @@
 import { Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { throwInvalidProp } from './private/validation';
+import { firstInvalidCharacter, throwInvalidProp } from './private/validation';
 
 /**
  * Cost allocation tags for an application's Bedrock usage.
@@ -50,6 +50,7 @@ const MAX_KEY_LENGTH = 128;
 const MAX_VALUE_LENGTH = 256;
 /** Characters that Bedrock accepts in tag keys and values (API_Tag in the Bedrock API reference). */
 const TAG_CHARACTERS = /^[a-zA-Z0-9\s._:/=+@-]*$/;
+const TAG_CHARACTER = /^[a-zA-Z0-9\s._:/=+@-]$/;
 
 /**
  * Validates `tags` and returns them as one map, tag key to tag value, in a stable order.
@@ -64,9 +65,9 @@ export function costAllocationTagMap(scope: IConstruct, tags: CostAllocationTags
   const result: Record<string, string> = {};
   const seen = new Map<string, string>();
 
-  const add = (key: string, value: string, valueProp: string) => {
+  const add = (key: string, value: string, valueProp: string, required = false) => {
     validateTagKey(scope, key, `${prop}.additionalTags`);
-    validateTagValue(scope, value, valueProp);
+    validateTagValue(scope, value, valueProp, required);
     if (!Token.isUnresolved(key)) {
       const existing = seen.get(key.toLowerCase());
       if (existing !== undefined) {
@@ -82,7 +83,7 @@ export function costAllocationTagMap(scope: IConstruct, tags: CostAllocationTags
   if (tags.application === undefined) {
     throwInvalidProp(scope, `${prop}.application`, tags.application, 'the Application tag is required', 'set application to the name of the application that pays');
   }
-  add(APPLICATION_TAG_KEY, tags.application, `${prop}.application`);
+  add(APPLICATION_TAG_KEY, tags.application, `${prop}.application`, true);
   if (tags.environment !== undefined) {
     add(ENVIRONMENT_TAG_KEY, tags.environment, `${prop}.environment`);
   }
@@ -117,11 +118,13 @@ function validateTagKey(scope: IConstruct, key: string, prop: string): void {
     throwInvalidProp(scope, prop, key, 'the "aws:" prefix is reserved for tags that AWS creates', 'choose a key without the "aws:" prefix');
   }
   if (!TAG_CHARACTERS.test(key)) {
-    throwInvalidProp(scope, prop, key, 'a tag key may contain only letters, digits, white space and _ . : / = + @ -', 'remove the other characters');
+    throwInvalidProp(scope, prop, key,
+      `a tag key may contain only letters, digits, white space and _ . : / = + @ -${firstInvalidCharacter(key, TAG_CHARACTER)}`,
+      'remove the other characters');
   }
 }
 
-function validateTagValue(scope: IConstruct, value: string, prop: string): void {
+function validateTagValue(scope: IConstruct, value: string, prop: string, required: boolean): void {
   if (Token.isUnresolved(value)) {
     return;
   }
@@ -129,12 +132,15 @@ function validateTagValue(scope: IConstruct, value: string, prop: string): void 
     throwInvalidProp(scope, prop, value, 'a tag value must be a string', 'pass the value as a string');
   }
   if (value.trim().length === 0) {
-    throwInvalidProp(scope, prop, value, 'an empty tag value cannot group costs', 'set a value, or leave the optional field out');
+    const fix = required ? 'set a value' : 'set a value, or leave the optional field out';
+    throwInvalidProp(scope, prop, value, 'an empty tag value cannot group costs', fix);
   }
   if (value.length > MAX_VALUE_LENGTH) {
     throwInvalidProp(scope, prop, value, `a tag value may have at most ${MAX_VALUE_LENGTH} characters`, 'shorten the value');
   }
   if (!TAG_CHARACTERS.test(value)) {
-    throwInvalidProp(scope, prop, value, 'a tag value may contain only letters, digits, white space and _ . : / = + @ -', 'remove the other characters');
+    throwInvalidProp(scope, prop, value,
+      `a tag value may contain only letters, digits, white space and _ . : / = + @ -${firstInvalidCharacter(value, TAG_CHARACTER)}`,
+      'remove the other characters');
   }
 }

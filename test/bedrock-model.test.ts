@@ -1,5 +1,6 @@
 import { App, Stack, Token } from 'aws-cdk-lib';
 import { BedrockModel } from '../src';
+import { geographyServesRegion } from '../src/bedrock-model';
 
 function stack(): Stack {
   return new Stack(new App(), 'Stack', { env: { account: '123456789012', region: 'ap-southeast-2' } });
@@ -113,5 +114,37 @@ describe('BedrockModel.crossRegionProfile', () => {
     const arns = JSON.stringify(scope.resolve(BedrockModel.crossRegionProfile(Token.asString({ Ref: 'ProfileId' })).routedFoundationModelArns(scope)));
 
     expect(arns).toContain(':bedrock:*::foundation-model/*');
+  });
+});
+
+describe('geography', () => {
+  test('is the profile prefix', () => {
+    expect(BedrockModel.crossRegionProfile('us-gov.anthropic.claude-sonnet-4-6').geography).toBe('us-gov');
+  });
+
+  test('is undefined for a foundation model', () => {
+    expect(BedrockModel.foundationModel('amazon.nova-pro-v1:0').geography).toBeUndefined();
+  });
+
+  test('rejects prototype property names', () => {
+    expect(() => BedrockModel.crossRegionProfile('constructor.anthropic.claude-sonnet-4-6')).toThrow(/starts with a geography prefix/);
+  });
+
+  test.each([
+    ['us', 'us-east-1', true],
+    ['us', 'ap-southeast-2', false],
+    ['us', 'us-gov-west-1', false],
+    ['us-gov', 'us-gov-west-1', true],
+    ['au', 'ap-southeast-2', true],
+    ['au', 'ap-northeast-1', false],
+    ['apac', 'ap-south-1', true],
+    ['eu', 'eu-west-3', true],
+    ['global', 'sa-east-1', true],
+  ])('%s serves %s: %s', (geography, region, expected) => {
+    expect(geographyServesRegion(geography, region)).toBe(expected);
+  });
+
+  test('unknown region is served', () => {
+    expect(geographyServesRegion('us', Token.asString({ Ref: 'AWS::Region' }))).toBe(true);
   });
 });

@@ -162,7 +162,11 @@ describe('validation', () => {
   });
 
   test('name error names prop and value', () => {
-    expect(() => newProfile({ inferenceProfileName: 'bad!name' })).toThrow(/CostStack\/Profile: invalid inferenceProfileName "bad!name" \(8 characters\)/);
+    expect(() => newProfile({ inferenceProfileName: 'bad!name' })).toThrow(/CostStack\/Profile: invalid inferenceProfileName "bad!name": must match/);
+  });
+
+  test('long values are cut in errors', () => {
+    expect(() => newProfile({ inferenceProfileName: 'n'.repeat(100) })).toThrow(/"n{80}\.\.\." \(100 characters\)/);
   });
 
   test.each([
@@ -217,7 +221,22 @@ describe('validation', () => {
 
   test('fails if tag value has a quote', () => {
     expect(() => newProfile({ costAllocationTags: { application: 'A', costCenter: 'Eng"ineering' } }))
-      .toThrow(/invalid costAllocationTags.costCenter/);
+      .toThrow(/invalid costAllocationTags.costCenter .*\(found "\\""\)/);
+  });
+
+  test('names the invalid key character', () => {
+    expect(() => newProfile({ costAllocationTags: { application: 'A', additionalTags: { 'Team,Name': 'x' } } }))
+      .toThrow(/\(found ","\)/);
+  });
+
+  test('empty application must be set', () => {
+    expect(() => newProfile({ costAllocationTags: { application: '' } }))
+      .toThrow(/invalid costAllocationTags.application "": an empty tag value cannot group costs; set a value$/);
+  });
+
+  test('empty optional tag may be left out', () => {
+    expect(() => newProfile({ costAllocationTags: { application: 'A', environment: '' } }))
+      .toThrow(/set a value, or leave the optional field out$/);
   });
 
   test('accepts a token tag value', () => {

@@ -28,8 +28,14 @@ export function checkIntegerRange(scope: IConstruct, prop: string, value: number
 
 function describeValue(value: unknown): string {
   if (typeof value === 'string') {
-    const excerpt = value.length > 80 ? `${value.slice(0, 80)}...` : value;
-    return `"${excerpt}" (${value.length} characters)`;
+    // A long value is cut, and then its full length is what helps the reader.
+    return value.length > 80 ? `"${value.slice(0, 80)}..." (${value.length} characters)` : `"${value}"`;
   }
   return JSON.stringify(value) ?? String(value);
+}
+
+/** Returns a description of the first character of `value` that `allowed` rejects, for error messages. */
+export function firstInvalidCharacter(value: string, allowed: RegExp): string {
+  const character = [...value].find((candidate) => !allowed.test(candidate));
+  return character === undefined ? '' : ` (found ${JSON.stringify(character)})`;
 }
