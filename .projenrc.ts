@@ -74,6 +74,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     jestConfig: {
       testTimeout: 120_000,
       testMatch: ['<rootDir>/test/**/*.test.ts'],
+      // The bundled handler in assets/ is covered through its source in src/.
+      coveragePathIgnorePatterns: ['/node_modules/', '/assets/'],
     },
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
     passWithNoTests: false,
@@ -88,12 +90,15 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
 project.tsconfigDev.addInclude('examples/**/*.ts');
 project.tsconfigDev.addInclude('.projenrc.ts');
+// Maven's build output of the Java consumer app.
+project.gitignore.addPatterns('/test/consumers/java/target/');
 // The handler ships bundled in assets/, so its compiled modules stay out of the package.
-project.npmignore?.addPatterns('/lib/agent/', '/lib/agent.lambda.*');
+project.npmignore?.addPatterns('/lib/agent/', '/lib/agent.lambda.*', '/lib/tag-activation/', '/lib/tag-activation.lambda.*');
 project.eslint?.addLintPattern('examples');
 // The handler modules are bundled into the Lambda asset, so they may import dev dependencies.
 project.eslint?.allowDevDeps('src/agent/**');
 project.eslint?.allowDevDeps('src/shared/**');
+project.eslint?.allowDevDeps('src/tag-activation/**');
 
 // The handler tests and the cfn-lint tests need the bundled asset and cfn-lint, so the test
 // task prepares both; this keeps `npx projen test` working on a fresh clone.
@@ -101,6 +106,13 @@ const testTask = project.tasks.tryFind('test')!;
 testTask.prependExec('python3 -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt');
 testTask.prependSpawn(project.tasks.tryFind('bundle')!);
 testTask.prependSpawn(project.tasks.tryFind('compile')!);
+
+// Construct Hub shows the TSDoc and translates the README's TypeScript snippets, so the build fails
+// on a public member without docs and on a snippet that does not compile.
+const postCompile = project.tasks.tryFind('post-compile')!;
+postCompile.exec('node scripts/check-api-docs.js');
+postCompile.exec('jsii-rosetta extract --strict');
+project.gitignore.addPatterns('.jsii.tabl.json');
 
 // Synthesise the example app with the real CDK CLI, offline, with notices and telemetry off.
 const exampleSynth = project.addTask('example:synth', {

@@ -1,5 +1,13 @@
 import { App, Stack } from 'aws-cdk-lib';
-import { BedrockModel, CostAllocationTags, CostTrackedBedrockAgent } from '../src';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import {
+  AnomalyAlertFrequency,
+  AnomalyThreshold,
+  BedrockModel,
+  BudgetAlert,
+  CostAllocationTags,
+  CostTrackedBedrockAgent,
+} from '../src';
 
 // No account is set, so each stack deploys to the account of the CLI's credentials.
 const env = { region: 'ap-southeast-2' };
@@ -30,6 +38,42 @@ const globalStack = new Stack(app, 'CloudEngineerGlobalAgentStack', { env });
 new CostTrackedBedrockAgent(globalStack, 'Agent', {
   model: BedrockModel.crossRegionProfile('global.anthropic.claude-sonnet-4-6'),
   costAllocationTags: { ...costAllocationTags, environment: 'Staging' },
+});
+
+// The production agent with every cost governance part turned on. Budget, anomaly and alarm
+// notifications share one topic. The email address is a placeholder: use your team's address.
+const governedStack = new Stack(app, 'CloudEngineerGovernedAgentStack', { env });
+const costAlerts = new sns.Topic(governedStack, 'CostAlerts', { displayName: 'CloudEngineer cost alerts' });
+new CostTrackedBedrockAgent(governedStack, 'Agent', {
+  model: BedrockModel.crossRegionProfile('au.anthropic.claude-sonnet-4-6'),
+  costAllocationTags,
+  budget: {
+    monthlyLimit: 500,
+    alerts: [BudgetAlert.actualPercentage(80), BudgetAlert.actualPercentage(100), BudgetAlert.forecastedPercentage(100)],
+    emailAddresses: ['finops@example.com'],
+    notificationTopic: costAlerts,
+  },
+  anomalyAlert: {
+    threshold: AnomalyThreshold.absoluteAndPercentageImpact(50, 20),
+    emailAddresses: ['finops@example.com'],
+    emailFrequency: AnomalyAlertFrequency.DAILY,
+    notificationTopic: costAlerts,
+  },
+  alarms: {
+    maxTokensPerHour: 2_000_000,
+    alarmTopic: costAlerts,
+  },
+  // Works only in the management account or a standalone account. Elsewhere the stack output
+  // reports ACCESS_DENIED and the deployment continues.
+  costAllocationTagActivation: {},
+  // Example prices per million tokens, not checked against the current list prices. Copy those for
+  // the model, the region and the cross-Region profile from https://aws.amazon.com/bedrock/pricing/
+  modelPricing: {
+    inputPricePerMillionTokens: 3,
+    outputPricePerMillionTokens: 15,
+    cacheReadPricePerMillionTokens: 0.3,
+    cacheWritePricePerMillionTokens: 3.75,
+  },
 });
 
 app.synth();

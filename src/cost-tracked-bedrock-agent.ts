@@ -1,4 +1,4 @@
-import { Aws, CfnOutput, Duration, Stack, Token } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Duration, Stack, Tags, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -6,11 +6,17 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { AgentFunction } from './agent-function';
 import { BedrockModel } from './bedrock-model';
+import { CostAllocationTagActivation, CostAllocationTagActivationOptions } from './cost-allocation-tag-activation';
 import { CostAllocationTags } from './cost-allocation-tags';
+import { CostAnomalyAlert, CostAnomalyAlertOptions } from './cost-anomaly-alert';
+import { CostBudget, CostBudgetOptions } from './cost-budget';
 import { CostTrackedInferenceProfile } from './cost-tracked-inference-profile';
+import { ModelPricing } from './estimated-cost';
+import { validateModelPricing } from './private/model-pricing';
 import { usageDashboardRows } from './private/usage-dashboard';
 import { checkIntegerRange, isConcrete, throwInvalidProp } from './private/validation';
 import { buildCostExplorerUrl, consoleDomainForRegion } from './shared/cost-explorer-url';
+import { UsageAlarms, UsageAlarmsOptions } from './usage-alarms';
 
 /** Properties of a {@link CostTrackedBedrockAgent}. */
 export interface CostTrackedBedrockAgentProps {
@@ -95,6 +101,48 @@ export interface CostTrackedBedrockAgentProps {
    * @default - a name that CloudFormation generates
    */
   readonly dashboardName?: string;
+
+  /**
+   * A monthly AWS Budgets budget for the application's cost, selected by one cost allocation tag,
+   * with notifications by email or SNS. See {@link CostBudget}.
+   *
+   * @default - no budget
+   */
+  readonly budget?: CostBudgetOptions;
+
+  /**
+   * AWS Cost Anomaly Detection for the application's cost, with alerts by email or SNS. See
+   * {@link CostAnomalyAlert}.
+   *
+   * @default - no anomaly detection
+   */
+  readonly anomalyAlert?: CostAnomalyAlertOptions;
+
+  /**
+   * CloudWatch alarms on the profile's throttles and server errors, the function's errors and,
+   * with `maxTokensPerHour`, the token rate. See {@link UsageAlarms}.
+   *
+   * @default - no alarms
+   */
+  readonly alarms?: UsageAlarmsOptions;
+
+  /**
+   * Activates the cost allocation tag keys with a custom resource that reports the state in a stack
+   * output instead of failing the deployment when a key cannot be activated yet. Pass `{}` to turn it on. It works only in the
+   * management account of an organization or in a standalone account. See
+   * {@link CostAllocationTagActivation}.
+   *
+   * @default - the keys are not activated; activate them in the Billing console
+   */
+  readonly costAllocationTagActivation?: CostAllocationTagActivationOptions;
+
+  /**
+   * List prices of the model per million tokens. With them, the dashboard shows the cost estimated
+   * from the token metrics, labelled as a list-price estimate. See {@link EstimatedCost}.
+   *
+   * @default - no estimated cost on the dashboard
+   */
+  readonly modelPricing?: ModelPricing;
 }
 
 const MAX_SYSTEM_PROMPT_BYTES = 2048;
@@ -108,8 +156,12 @@ const MAX_TIMEOUT_SECONDS = 900;
  *
  * It creates a tagged application inference profile and an agent Lambda function (Node.js 22,
  * arm64). The function runs Bedrock's Converse tool-use loop through the profile, with tools for
- * cost questions. Its IAM role may invoke the model only through the profile, and a CloudWatch
- * dashboard shows the profile's usage.
+ * cost questions. Its IAM role may invoke the model only through the profile and carries the same
+ * cost allocation tags, so that Bedrock's attribution of cost to the calling IAM principal reports
+ * the same tags. A CloudWatch dashboard shows the profile's usage.
+ *
+ * Optional parts warn before the bill arrives: a budget, anomaly detection, usage alarms, the
+ * activation of the tag keys and a list-price cost estimate on the dashboard.
  */
 export class CostTrackedBedrockAgent extends Construct {
   /** The tagged application inference profile that the agent invokes the model through. */
@@ -130,6 +182,34 @@ export class CostTrackedBedrockAgent extends Construct {
    * builds the same link for the current month.
    */
   public readonly costExplorerUrl: string;
+
+  /**
+   * The budget, when `budget` is set.
+   *
+   * @default - undefined without `budget`
+   */
+  public readonly budget?: CostBudget;
+
+  /**
+   * The anomaly monitor and its subscriptions, when `anomalyAlert` is set.
+   *
+   * @default - undefined without `anomalyAlert`
+   */
+  public readonly anomalyAlert?: CostAnomalyAlert;
+
+  /**
+   * The usage alarms, when `alarms` is set. Add actions through its alarm attributes.
+   *
+   * @default - undefined without `alarms`
+   */
+  public readonly alarms?: UsageAlarms;
+
+  /**
+   * The tag key activation, when `costAllocationTagActivation` is set.
+   *
+   * @default - undefined without `costAllocationTagActivation`
+   */
+  public readonly costAllocationTagActivation?: CostAllocationTagActivation;
 
   constructor(scope: Construct, id: string, props: CostTrackedBedrockAgentProps) {
     super(scope, id);
@@ -155,6 +235,7 @@ export class CostTrackedBedrockAgent extends Construct {
       description: 'Agent function role: writes its own logs and invokes the model through the cost-tracked inference profile',
     });
     this.logGroup.grantWrite(role);
+    tagPrincipalForCostAttribution(role, tags);
 
     this.agentFunction = new AgentFunction(this, 'Function', {
       description: 'Bedrock Converse agent that answers cost questions for its cost allocation tags',
@@ -182,6 +263,26 @@ export class CostTrackedBedrockAgent extends Construct {
       resources: ['*'],
     }));
 
+    if (props.alarms !== undefined) {
+      this.alarms = new UsageAlarms(this, 'Alarms', {
+        ...props.alarms,
+        inferenceProfile: this.inferenceProfile,
+        agentFunction: this.agentFunction,
+      });
+    }
+    if (props.budget !== undefined) {
+      this.budget = new CostBudget(this, 'Budget', { ...props.budget, costAllocationTags: tags });
+    }
+    if (props.anomalyAlert !== undefined) {
+      this.anomalyAlert = new CostAnomalyAlert(this, 'AnomalyAlert', { ...props.anomalyAlert, costAllocationTags: tags });
+    }
+    if (props.costAllocationTagActivation !== undefined) {
+      this.costAllocationTagActivation = new CostAllocationTagActivation(this, 'CostAllocationTagActivation', {
+        ...props.costAllocationTagActivation,
+        tagKeys: Object.keys(tags),
+      });
+    }
+
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       dashboardName: props.dashboardName,
       widgets: usageDashboardRows({
@@ -189,6 +290,8 @@ export class CostTrackedBedrockAgent extends Construct {
         agentFunction: this.agentFunction,
         tags,
         costExplorerUrl: this.costExplorerUrl,
+        pricing: props.modelPricing,
+        alarms: this.alarms?.alarms,
       }),
     });
 
@@ -235,6 +338,10 @@ export class CostTrackedBedrockAgent extends Construct {
       }
     }
 
+    if (props.modelPricing !== undefined) {
+      validateModelPricing(this, 'modelPricing', props.modelPricing);
+    }
+
     const name = props.dashboardName;
     if (isConcrete(name)) {
       if (name.length < 1 || name.length > MAX_DASHBOARD_NAME_LENGTH || !DASHBOARD_NAME_PATTERN.test(name)) {
@@ -243,6 +350,18 @@ export class CostTrackedBedrockAgent extends Construct {
           'replace other characters with "-", or leave dashboardName out for a generated name');
       }
     }
+  }
+}
+
+/**
+ * Tags the agent's role with the cost allocation tags. Bedrock attributes inference cost to the
+ * calling IAM principal and reports that principal's tags in Cost Explorer and CUR 2.0, so the
+ * role's tags agree with the profile's tags on the same calls.
+ * Source: https://docs.aws.amazon.com/bedrock/latest/userguide/cost-mgmt-iam-principal-tracking.html
+ */
+function tagPrincipalForCostAttribution(role: iam.Role, tags: Record<string, string>): void {
+  for (const key of Object.keys(tags)) {
+    Tags.of(role).add(key, tags[key]);
   }
 }
 

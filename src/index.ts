@@ -2,3 +2,8 @@ export * from './bedrock-model';
 export * from './cost-allocation-tags';
 export * from './cost-tracked-inference-profile';
 export * from './cost-tracked-bedrock-agent';
+export * from './cost-budget';
+export * from './cost-anomaly-alert';
+export * from './cost-allocation-tag-activation';
+export * from './usage-alarms';
+export * from './estimated-cost';

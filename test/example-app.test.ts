@@ -19,9 +19,12 @@ const CFN_LINT_TIMEOUT_MS = 120_000;
 
 /** The example's stacks and what each one is configured with in examples/app.ts. */
 const STACKS = [
-  { stackName: 'CloudEngineerAgentStack', profileId: 'au.anthropic.claude-sonnet-4-6', environment: 'Production' },
-  { stackName: 'CloudEngineerGlobalAgentStack', profileId: 'global.anthropic.claude-sonnet-4-6', environment: 'Staging' },
+  { stackName: 'CloudEngineerAgentStack', profileId: 'au.anthropic.claude-sonnet-4-6', environment: 'Production', outputCount: 4 },
+  { stackName: 'CloudEngineerGlobalAgentStack', profileId: 'global.anthropic.claude-sonnet-4-6', environment: 'Staging', outputCount: 4 },
+  // The tag activation adds a fifth output, its status message.
+  { stackName: 'CloudEngineerGovernedAgentStack', profileId: 'au.anthropic.claude-sonnet-4-6', environment: 'Production', outputCount: 5 },
 ];
+const GOVERNED_STACK = 'CloudEngineerGovernedAgentStack';
 
 /** One finding of `cfn-lint --format json`. */
 interface CfnLintFinding {
@@ -53,7 +56,7 @@ afterAll(() => {
   }
 });
 
-describe.each(STACKS)('$stackName', ({ stackName, profileId, environment }) => {
+describe.each(STACKS)('$stackName', ({ stackName, profileId, environment, outputCount }) => {
   const templatePath = () => path.join(outDir, `${stackName}.template.json`);
   const templateJson = () => JSON.parse(fs.readFileSync(templatePath(), 'utf8'));
   const template = () => Template.fromJSON(templateJson());
@@ -112,8 +115,99 @@ describe.each(STACKS)('$stackName', ({ stackName, profileId, environment }) => {
     });
   });
 
-  test('declares four outputs', () => {
-    expect(Object.keys(template().findOutputs('*'))).toHaveLength(4);
+  test('declares its outputs', () => {
+    expect(Object.keys(template().findOutputs('*'))).toHaveLength(outputCount);
+  });
+});
+
+describe(`${GOVERNED_STACK} governance`, () => {
+  const template = () => Template.fromJSON(JSON.parse(fs.readFileSync(path.join(outDir, `${GOVERNED_STACK}.template.json`), 'utf8')));
+  const topicRef = () => ({ Ref: Object.keys(template().findResources('AWS::SNS::Topic'))[0] });
+
+  test('budget filters on the application', () => {
+    template().hasResourceProperties('AWS::Budgets::Budget', {
+      Budget: {
+        BudgetType: 'COST',
+        TimeUnit: 'MONTHLY',
+        BudgetLimit: { Amount: 500, Unit: 'USD' },
+        CostFilters: { TagKeyValue: ['user:Application$CloudEngineer'] },
+      },
+    });
+  });
+
+  test('budget alerts email and topic', () => {
+    const budget = Object.values(template().findResources('AWS::Budgets::Budget'))[0];
+    const notifications = budget.Properties.NotificationsWithSubscribers;
+
+    expect(notifications).toHaveLength(3);
+    for (const notification of notifications) {
+      expect(notification.Subscribers).toEqual([
+        { SubscriptionType: 'EMAIL', Address: 'finops@example.com' },
+        { SubscriptionType: 'SNS', Address: topicRef() },
+      ]);
+    }
+  });
+
+  test('anomaly monitor selects the application', () => {
+    template().hasResourceProperties('AWS::CE::AnomalyMonitor', {
+      MonitorType: 'CUSTOM',
+      MonitorSpecification: JSON.stringify({ Tags: { Key: 'Application', Values: ['CloudEngineer'] } }),
+    });
+  });
+
+  test('anomaly email is daily', () => {
+    template().hasResourceProperties('AWS::CE::AnomalySubscription', {
+      Frequency: 'DAILY',
+      Subscribers: [{ Type: 'EMAIL', Address: 'finops@example.com' }],
+    });
+  });
+
+  test('anomaly topic is immediate', () => {
+    template().hasResourceProperties('AWS::CE::AnomalySubscription', {
+      Frequency: 'IMMEDIATE',
+      Subscribers: [{ Type: 'SNS', Address: topicRef() }],
+    });
+  });
+
+  test('topic policy admits both services', () => {
+    const policy = Object.values(template().findResources('AWS::SNS::TopicPolicy'))[0];
+    const services = policy.Properties.PolicyDocument.Statement.map((statement: any) => statement.Principal.Service);
+
+    expect(services).toEqual(['budgets.amazonaws.com', 'costalerts.amazonaws.com']);
+  });
+
+  test('four alarms notify the topic', () => {
+    const alarms = Object.values(template().findResources('AWS::CloudWatch::Alarm'));
+
+    expect(alarms).toHaveLength(4);
+    for (const alarm of alarms) {
+      expect(alarm.Properties.AlarmActions).toEqual([topicRef()]);
+    }
+  });
+
+  test('activates every tag key', () => {
+    template().hasResourceProperties('Custom::CostAllocationTagActivation', {
+      TagKeys: ['Application', 'Environment', 'CostCenter'],
+    });
+  });
+
+  test('every function runs Node.js 22', () => {
+    const functions = Object.values(template().findResources('AWS::Lambda::Function'));
+
+    expect(functions.map((fn) => fn.Properties.Runtime)).toEqual(['nodejs22.x', 'nodejs22.x', 'nodejs22.x']);
+  });
+
+  test('agent role carries the tags', () => {
+    template().hasResourceProperties('AWS::IAM::Role', {
+      Description: Match.stringLikeRegexp('^Agent function role'),
+      Tags: Match.arrayWith([{ Key: 'Application', Value: 'CloudEngineer' }]),
+    });
+  });
+
+  test('dashboard shows the estimate', () => {
+    const dashboard = Object.values(template().findResources('AWS::CloudWatch::Dashboard'))[0];
+
+    expect(JSON.stringify(dashboard.Properties.DashboardBody)).toContain('List-price estimate (USD)');
   });
 });
 
