@@ -4,7 +4,7 @@ import * as bedrock from 'aws-cdk-lib/aws-bedrock';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { BedrockModel } from './bedrock-model';
+import { BedrockModel, routedFoundationModelArnsIn, systemProfileArnIn } from './bedrock-model';
 import { CostAllocationTags, costAllocationTagMap } from './cost-allocation-tags';
 import { isConcrete, throwInvalidProp } from './private/validation';
 
@@ -133,9 +133,11 @@ export abstract class CostTrackedInferenceProfileBase extends Resource implement
       resourceArns: [this.inferenceProfileArn],
     });
 
-    const routedResources = this.model.routedFoundationModelArns(this);
+    // The profile's own region and account, which differ from the stack's for an imported profile.
+    const partition = Stack.of(this).partition;
+    const routedResources = routedFoundationModelArnsIn(this.model, partition, this.env.region);
     if (this.model.isCrossRegion) {
-      routedResources.unshift(this.model.copyFromArn(this));
+      routedResources.unshift(systemProfileArnIn(this.model, partition, this.env.region, this.env.account));
     }
     const routingGrant = iam.Grant.addToPrincipal({
       grantee,
@@ -166,7 +168,10 @@ export abstract class CostTrackedInferenceProfileBase extends Resource implement
       statistic: cloudwatch.Stats.SUM,
       period: Duration.minutes(5),
       ...props,
-    }).attachTo(this);
+    }).attachTo(this)
+      // Bedrock publishes the metrics in the profile's region and account, which attachTo would
+      // replace with the stack's.
+      .with({ region: props?.region ?? this.env.region, account: props?.account ?? this.env.account });
   }
 
   /**
@@ -261,15 +266,17 @@ export class CostTrackedInferenceProfile extends CostTrackedInferenceProfileBase
     id: string,
     attrs: CostTrackedInferenceProfileAttributes,
   ): ICostTrackedInferenceProfile {
-    const parsed = Arn.split(attrs.inferenceProfileArn, ArnFormat.SLASH_RESOURCE_NAME);
-    if (!Token.isUnresolved(attrs.inferenceProfileArn) &&
-      (parsed.service !== 'bedrock' || parsed.resource !== 'application-inference-profile' || !parsed.resourceName)) {
+    const concrete = !Token.isUnresolved(attrs.inferenceProfileArn);
+    const parsed = concrete && !attrs.inferenceProfileArn.startsWith('arn:')
+      ? undefined
+      : Arn.split(attrs.inferenceProfileArn, ArnFormat.SLASH_RESOURCE_NAME);
+    if (concrete && (parsed?.service !== 'bedrock' || parsed.resource !== 'application-inference-profile' || !parsed.resourceName)) {
       throw new Error(`invalid inferenceProfileArn "${attrs.inferenceProfileArn}": expected "arn:<partition>:bedrock:<region>:<account>:application-inference-profile/<id>"; copy the ARN from the Bedrock console or the stack output`);
     }
 
     class Import extends CostTrackedInferenceProfileBase {
       public readonly inferenceProfileArn = attrs.inferenceProfileArn;
-      public readonly inferenceProfileId = parsed.resourceName!;
+      public readonly inferenceProfileId = parsed!.resourceName!;
       public readonly model = attrs.model;
     }
     return new Import(scope, id, { environmentFromArn: attrs.inferenceProfileArn });
@@ -366,3 +373,4 @@ export class CostTrackedInferenceProfile extends CostTrackedInferenceProfileBase
     return prefix ? `${prefix}-${hash}` : hash;
   }
 }
+

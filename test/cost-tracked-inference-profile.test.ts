@@ -369,6 +369,47 @@ describe('fromInferenceProfileAttributes', () => {
     expect(JSON.stringify(statements)).toContain(`"bedrock:InferenceProfileArn":"${arn}"`);
   });
 
+  test('grants use the profile region and account', () => {
+    const stack = newStack();
+    const imported = CostTrackedInferenceProfile.fromInferenceProfileAttributes(stack, 'Imported', {
+      inferenceProfileArn: arn,
+      model: BedrockModel.crossRegionProfile('eu.anthropic.claude-sonnet-4-6'),
+    });
+    imported.grantInvoke(new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') }));
+    const statements = JSON.stringify(policyStatements(stack));
+
+    expect(statements).toContain(':bedrock:eu-west-1:111122223333:inference-profile/eu.anthropic.claude-sonnet-4-6');
+    expect(statements).not.toContain('us-east-1');
+  });
+
+  test('foundation model uses the profile region', () => {
+    const stack = newStack();
+    const imported = CostTrackedInferenceProfile.fromInferenceProfileAttributes(stack, 'Imported', {
+      inferenceProfileArn: arn,
+      model: BedrockModel.foundationModel('amazon.nova-pro-v1:0'),
+    });
+    imported.grantInvoke(new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') }));
+
+    expect(JSON.stringify(policyStatements(stack))).toContain(':bedrock:eu-west-1::foundation-model/amazon.nova-pro-v1:0');
+  });
+
+  test('metrics use the profile region', () => {
+    const imported = CostTrackedInferenceProfile.fromInferenceProfileAttributes(newStack(), 'Imported', {
+      inferenceProfileArn: arn,
+      model: BedrockModel.foundationModel('amazon.nova-pro-v1:0'),
+    });
+
+    expect(imported.metricInvocations().region).toBe('eu-west-1');
+    expect(imported.metricInvocations().account).toBe('111122223333');
+  });
+
+  test('fails for a bare id', () => {
+    expect(() => CostTrackedInferenceProfile.fromInferenceProfileAttributes(newStack(), 'Imported', {
+      inferenceProfileArn: 'abcd1234',
+      model: BedrockModel.foundationModel('amazon.nova-pro-v1:0'),
+    })).toThrow(/invalid inferenceProfileArn "abcd1234": expected "arn:<partition>:bedrock/);
+  });
+
   test('fails for a foundation-model ARN', () => {
     expect(() => CostTrackedInferenceProfile.fromInferenceProfileAttributes(newStack(), 'Imported', {
       inferenceProfileArn: 'arn:aws:bedrock:eu-west-1::foundation-model/amazon.nova-pro-v1:0',
