@@ -66,6 +66,14 @@ export interface CostTrackedBedrockAgentProps {
   readonly maxToolRounds?: number;
 
   /**
+   * Maximum number of tokens that the model may generate in one Converse response, from 1 to 8192.
+   * Keep it within the model's own output limit, or Bedrock rejects the request.
+   *
+   * @default 2048
+   */
+  readonly maxOutputTokens?: number;
+
+  /**
    * Timeout of the agent function, from 10 seconds to 15 minutes. One tool round costs one model
    * call, so allow several model latencies.
    *
@@ -249,6 +257,7 @@ export class CostTrackedBedrockAgent extends Construct {
         FOUNDATION_MODEL_ID: props.model.foundationModelId ?? props.model.modelId,
         COST_ALLOCATION_TAGS: Stack.of(this).toJsonString(tags),
         MAX_TOOL_ROUNDS: String(props.maxToolRounds ?? 5),
+        MAX_OUTPUT_TOKENS: String(props.maxOutputTokens ?? 2048),
         POWERTOOLS_SERVICE_NAME: 'cost-tracked-bedrock-agent',
         ...(props.systemPrompt !== undefined ? { SYSTEM_PROMPT: props.systemPrompt } : {}),
         ...(props.logConversationText ? { LOG_CONVERSATION_TEXT: 'true' } : {}),
@@ -315,9 +324,14 @@ export class CostTrackedBedrockAgent extends Construct {
 
   private validateProps(props: CostTrackedBedrockAgentProps): void {
     checkIntegerRange(this, 'maxToolRounds', props.maxToolRounds, 1, 20, 'rounds');
+    checkIntegerRange(this, 'maxOutputTokens', props.maxOutputTokens, 1, 8192, 'tokens');
     checkIntegerRange(this, 'memorySize', props.memorySize, 128, 10240, 'MiB');
 
     if (props.timeout !== undefined && !props.timeout.isUnresolved()) {
+      if (props.timeout.toMilliseconds() % 1000 !== 0) {
+        throwInvalidProp(this, 'timeout', props.timeout.toHumanString(),
+          'Lambda timeouts are whole seconds', 'round the timeout to whole seconds');
+      }
       const seconds = props.timeout.toSeconds();
       if (seconds < MIN_TIMEOUT_SECONDS || seconds > MAX_TIMEOUT_SECONDS) {
         throwInvalidProp(this, 'timeout', props.timeout.toHumanString(),

@@ -79,6 +79,14 @@ describe('agent function', () => {
     expect(functionEnvironment(template()).MAX_TOOL_ROUNDS).toBe('5');
   });
 
+  test('defaults to 2048 output tokens', () => {
+    expect(functionEnvironment(template()).MAX_OUTPUT_TOKENS).toBe('2048');
+  });
+
+  test('passes the output token limit', () => {
+    expect(functionEnvironment(template({ maxOutputTokens: 4096 })).MAX_OUTPUT_TOKENS).toBe('4096');
+  });
+
   test('passes the tool round limit', () => {
     expect(functionEnvironment(template({ maxToolRounds: 8 })).MAX_TOOL_ROUNDS).toBe('8');
   });
@@ -288,6 +296,14 @@ describe('validation', () => {
 
   test.each([Duration.seconds(5), Duration.minutes(16)])('fails if timeout is %s', (timeout) => {
     expect(() => newAgent({ timeout })).toThrow(/invalid timeout .*from 10 seconds to 15 minutes/);
+  });
+
+  test.each([0, 8193])('fails if maxOutputTokens is %s', (maxOutputTokens) => {
+    expect(() => newAgent({ maxOutputTokens })).toThrow(/invalid maxOutputTokens .*from 1 to 8192/);
+  });
+
+  test('fails if timeout has milliseconds', () => {
+    expect(() => newAgent({ timeout: Duration.millis(1500) })).toThrow(/invalid timeout "1 second 500 millis": Lambda timeouts are whole seconds/);
   });
 
   test('fails if system prompt is empty', () => {
