@@ -4,11 +4,14 @@
 import * as path from 'node:path';
 import { AgentHandler, agentEnvironment, lambdaContext, loadHandler, PROFILE_ARN, REGION, LogCapture, TAGS, TestEnvironment } from './support/agent-environment';
 import { converseResponse, ConverseServer, errorResponse, textResponse, toolUseResponse } from './support/converse-server';
+import { MAX_HISTORY_MESSAGES, validateHistory } from '../src/agent/history';
 import { MAX_PROMPT_LENGTH } from '../src/agent/request';
 import { buildCostExplorerUrl } from '../src/shared/cost-explorer-url';
 
 const AGENT_MODULE = path.join(__dirname, '..', 'src', 'agent.lambda.ts');
 const PROMPT = 'Where does the cost of this application appear?';
+// The link tool needs no AWS call, so these tests do not depend on Cost Explorer.
+const LINK_TOOL = 'get_cost_explorer_link';
 
 let server: ConverseServer;
 let environment: TestEnvironment;
@@ -65,9 +68,46 @@ describe('Converse request', () => {
     expect(body.toolConfig.tools.map((tool: any) => tool.toolSpec.name)).toEqual(['get_cost_summary', 'get_cost_explorer_link']);
     for (const tool of body.toolConfig.tools) {
       expect(tool.toolSpec.description).not.toBe('');
-      expect(tool.toolSpec.inputSchema.json).toEqual({ type: 'object', properties: {} });
+      expect(tool.toolSpec.inputSchema.json.type).toBe('object');
     }
     expect(body.inferenceConfig).toEqual({ maxTokens: 2048 });
+  });
+
+  test('metadata carries tags without caller', async () => {
+    server.enqueue(textResponse('Answer.'));
+
+    await invoke({ prompt: PROMPT });
+
+    expect(server.requests[0].body.requestMetadata).toEqual(TAGS);
+  });
+
+  test('metadata carries caller on every call', async () => {
+    server.enqueue(toolUseResponse([{ toolUseId: 'tool-1', name: LINK_TOOL }]), textResponse('Answer.'));
+
+    await invoke({ prompt: PROMPT, caller: 'tenant-42/user@example.com' });
+
+    expect(server.requests).toHaveLength(2);
+    for (const request of server.requests) {
+      expect(request.body.requestMetadata).toEqual({ ...TAGS, caller: 'tenant-42/user@example.com' });
+    }
+  });
+
+  test('both sampling values sent to Claude 3', async () => {
+    server.enqueue(textResponse('Answer.'));
+
+    await invoke({ prompt: PROMPT }, { FOUNDATION_MODEL_ID: 'anthropic.claude-3-5-sonnet-20240620-v1:0', TEMPERATURE: '0.2', TOP_P: '0.9' });
+
+    expect(server.requests[0].body.inferenceConfig).toEqual({ maxTokens: 2048, temperature: 0.2, topP: 0.9 });
+  });
+
+  test('only temperature sent to Claude 4.5', async () => {
+    server.enqueue(textResponse('Answer.'));
+
+    await invoke({ prompt: PROMPT }, { FOUNDATION_MODEL_ID: 'anthropic.claude-sonnet-4-5-20250929-v1:0', TEMPERATURE: '0.2', TOP_P: '0.9' });
+
+    expect(server.requests[0].body.inferenceConfig).toEqual({ maxTokens: 2048, temperature: 0.2 });
+    const warnings = logs.records.filter((record) => record.message === 'Inference parameter not sent, because the model rejects it');
+    expect(warnings.map((record) => record.parameter)).toEqual(['topP']);
   });
 
   test('body honours configured overrides', async () => {
@@ -101,6 +141,10 @@ describe('answers', () => {
       stopReason: 'end_turn',
       usage: { inputTokens: 120, outputTokens: 30 },
       toolCalls: [],
+      messages: [
+        { role: 'user', content: [{ text: PROMPT }] },
+        { role: 'assistant', content: [{ text: 'Your cost is tracked by tags.' }] },
+      ],
     });
   });
 
@@ -114,7 +158,7 @@ describe('answers', () => {
 
   test('usage sums over calls', async () => {
     server.enqueue(
-      toolUseResponse([{ toolUseId: 'tool-1', name: 'get_cost_summary' }], { inputTokens: 100, outputTokens: 20 }),
+      toolUseResponse([{ toolUseId: 'tool-1', name: LINK_TOOL }], { inputTokens: 100, outputTokens: 20 }),
       textResponse('Done.', { inputTokens: 300, outputTokens: 40 }),
     );
 
@@ -144,10 +188,10 @@ describe('answers', () => {
 });
 
 describe('tool use', () => {
-  test('get_cost_summary round trip', async () => {
+  test('tool round trip pairs result', async () => {
     server.enqueue(
-      toolUseResponse([{ toolUseId: 'tool-summary-1', name: 'get_cost_summary' }]),
-      textResponse('Filter Cost Explorer by your tags.'),
+      toolUseResponse([{ toolUseId: 'tool-link-1', name: LINK_TOOL }]),
+      textResponse('Open the link.'),
     );
 
     const reply = await invoke({ prompt: PROMPT });
@@ -157,26 +201,14 @@ describe('tool use', () => {
     expect(messages).toHaveLength(3);
     expect(messages[1]).toEqual({
       role: 'assistant',
-      content: [{ toolUse: { toolUseId: 'tool-summary-1', name: 'get_cost_summary', input: {} } }],
+      content: [{ toolUse: { toolUseId: 'tool-link-1', name: LINK_TOOL, input: {} } }],
     });
     expect(messages[2].role).toBe('user');
     expect(messages[2].content).toHaveLength(1);
-    expect(messages[2].content[0].toolResult.toolUseId).toBe('tool-summary-1');
+    expect(messages[2].content[0].toolResult.toolUseId).toBe('tool-link-1');
     expect(messages[2].content[0].toolResult.status).toBe('success');
-
-    const text = toolResultText(server.requests[1]);
-    for (const tag of ['Application=CloudEngineer', 'CostCenter=Engineering', 'Environment=Production']) {
-      expect(text).toContain(tag);
-    }
-    expect(text).toContain('activated as cost allocation tags');
-    expect(text).toContain('management (payer) account');
-    expect(text).toContain('24 hours');
-    expect(text).toContain('AWS Marketplace');
-    expect(text).toContain('group by service');
-    expect(text).toContain('https://console.aws.amazon.com/costmanagement/home#/cost-explorer?');
-
-    expect(reply.answer).toBe('Filter Cost Explorer by your tags.');
-    expect(reply.toolCalls).toEqual([{ name: 'get_cost_summary', status: 'success' }]);
+    expect(reply.answer).toBe('Open the link.');
+    expect(reply.toolCalls).toEqual([{ name: LINK_TOOL, status: 'success' }]);
   });
 
   test('get_cost_explorer_link round trip', async () => {
@@ -218,8 +250,8 @@ describe('tool use', () => {
   test('two tool requests, one result message', async () => {
     server.enqueue(
       toolUseResponse([
-        { toolUseId: 'tool-a', name: 'get_cost_summary' },
-        { toolUseId: 'tool-b', name: 'get_cost_explorer_link' },
+        { toolUseId: 'tool-a', name: 'get_weather' },
+        { toolUseId: 'tool-b', name: LINK_TOOL },
       ]),
       textResponse('Both done.'),
     );
@@ -230,19 +262,18 @@ describe('tool use', () => {
     expect(messages.map((message: any) => message.role)).toEqual(['user', 'assistant', 'user']);
     const results = messages[2].content.map((block: any) => block.toolResult);
     expect(results.map((result: any) => result.toolUseId)).toEqual(['tool-a', 'tool-b']);
-    expect(results.map((result: any) => result.status)).toEqual(['success', 'success']);
-    expect(results[0].content[0].text).toContain('24 hours');
+    expect(results.map((result: any) => result.status)).toEqual(['error', 'success']);
     expect(results[1].content[0].text).toContain('Cost Explorer link');
     expect(reply.toolCalls).toEqual([
-      { name: 'get_cost_summary', status: 'success' },
-      { name: 'get_cost_explorer_link', status: 'success' },
+      { name: 'get_weather', status: 'error' },
+      { name: LINK_TOOL, status: 'success' },
     ]);
   });
 
   test('roles alternate over rounds', async () => {
     server.enqueue(
-      toolUseResponse([{ toolUseId: 'tool-1', name: 'get_cost_summary' }]),
-      toolUseResponse([{ toolUseId: 'tool-2', name: 'get_cost_explorer_link' }]),
+      toolUseResponse([{ toolUseId: 'tool-1', name: LINK_TOOL }]),
+      toolUseResponse([{ toolUseId: 'tool-2', name: LINK_TOOL }]),
       textResponse('Done.'),
     );
 
@@ -274,21 +305,21 @@ describe('tool use', () => {
 
   test('blank text dropped before resending', async () => {
     server.enqueue(
-      converseResponse([{ text: '' }, { text: ' \n' }, { toolUse: { toolUseId: 'tool-1', name: 'get_cost_summary', input: {} } }], 'tool_use'),
+      converseResponse([{ text: '' }, { text: ' \n' }, { toolUse: { toolUseId: 'tool-1', name: LINK_TOOL, input: {} } }], 'tool_use'),
       textResponse('Done.'),
     );
 
     await invoke({ prompt: PROMPT });
 
     const assistantMessage = server.requests[1].body.messages[1];
-    expect(assistantMessage.content).toEqual([{ toolUse: { toolUseId: 'tool-1', name: 'get_cost_summary', input: {} } }]);
+    expect(assistantMessage.content).toEqual([{ toolUse: { toolUseId: 'tool-1', name: LINK_TOOL, input: {} } }]);
   });
 
   test('tool round limit ends loop', async () => {
     server.enqueue(
-      toolUseResponse([{ toolUseId: 'tool-1', name: 'get_cost_summary' }], { inputTokens: 10, outputTokens: 1 }),
-      toolUseResponse([{ toolUseId: 'tool-2', name: 'get_cost_summary' }], { inputTokens: 20, outputTokens: 2 }),
-      toolUseResponse([{ toolUseId: 'tool-3', name: 'get_cost_summary' }], { inputTokens: 30, outputTokens: 3 }),
+      toolUseResponse([{ toolUseId: 'tool-1', name: LINK_TOOL }], { inputTokens: 10, outputTokens: 1 }),
+      toolUseResponse([{ toolUseId: 'tool-2', name: LINK_TOOL }], { inputTokens: 20, outputTokens: 2 }),
+      toolUseResponse([{ toolUseId: 'tool-3', name: LINK_TOOL }], { inputTokens: 30, outputTokens: 3 }),
       textResponse('This response must not be requested.'),
     );
 
@@ -303,19 +334,92 @@ describe('tool use', () => {
     expect(reply.answer).toContain('MAX_TOOL_ROUNDS');
     expect(reply.usage).toEqual({ inputTokens: 60, outputTokens: 6 });
     expect(reply.toolCalls).toEqual([
-      { name: 'get_cost_summary', status: 'success' },
-      { name: 'get_cost_summary', status: 'success' },
+      { name: LINK_TOOL, status: 'success' },
+      { name: LINK_TOOL, status: 'success' },
     ]);
   });
 
+  test('round limit history stays valid', async () => {
+    server.enqueue(
+      toolUseResponse([{ toolUseId: 'tool-1', name: LINK_TOOL }]),
+      toolUseResponse([{ toolUseId: 'tool-2', name: LINK_TOOL }]),
+    );
+
+    const reply = await invoke({ prompt: PROMPT }, { MAX_TOOL_ROUNDS: '1' });
+
+    expect(reply.messages.map((message: any) => message.role)).toEqual(['user', 'assistant', 'user', 'assistant']);
+    expect(reply.messages[3]).toEqual({ role: 'assistant', content: [{ text: reply.answer }] });
+    expect(JSON.stringify(reply.messages)).not.toContain('tool-2');
+    expect(validateHistory(reply.messages)).toEqual({ messages: reply.messages });
+  });
+
   test('toolUse without ID rejected', async () => {
-    server.enqueue(converseResponse([{ toolUse: { name: 'get_cost_summary', input: {} } }], 'tool_use'));
+    server.enqueue(converseResponse([{ toolUse: { name: LINK_TOOL, input: {} } }], 'tool_use'));
 
     const reply = await invoke({ prompt: PROMPT });
 
     expect(reply.error.type).toBe('ModelInvocationError');
     expect(reply.error.message).toContain('InvalidModelResponse');
     expect(server.requests).toHaveLength(1);
+  });
+});
+
+describe('conversation history', () => {
+  test('reply history sent back works', async () => {
+    server.enqueue(
+      toolUseResponse([{ toolUseId: 'tool-1', name: LINK_TOOL }]),
+      textResponse('First answer.'),
+      textResponse('Second answer.'),
+    );
+
+    const first = await invoke({ prompt: 'First question.' });
+    const second = await invoke({ prompt: 'Second question.', messages: first.messages });
+
+    expect(server.requests).toHaveLength(3);
+    expect(server.requests[2].body.messages).toEqual([...first.messages, { role: 'user', content: [{ text: 'Second question.' }] }]);
+    expect(second.answer).toBe('Second answer.');
+    expect(second.messages).toEqual([
+      ...first.messages,
+      { role: 'user', content: [{ text: 'Second question.' }] },
+      { role: 'assistant', content: [{ text: 'Second answer.' }] },
+    ]);
+  });
+
+  test('invalid history not sent', async () => {
+    const messages = [
+      { role: 'user', content: [{ text: 'Hi' }] },
+      { role: 'assistant', content: [{ toolUse: { toolUseId: 'tool-1', name: LINK_TOOL, input: {} } }] },
+    ];
+
+    const reply = await invoke({ prompt: PROMPT, messages });
+
+    expect(reply.error.type).toBe('ValidationError');
+    expect(reply.error.message).toContain('messages[1], requests tools, but no later message contains their results');
+    expect(server.requests).toHaveLength(0);
+  });
+
+  test('full history trimmed in reply', async () => {
+    server.enqueue(textResponse('Newest answer.'));
+    const messages = Array.from({ length: MAX_HISTORY_MESSAGES }, (_, index) =>
+      (index % 2 === 0 ? { role: 'user', content: [{ text: `Question ${index}` }] } : { role: 'assistant', content: [{ text: `Answer ${index}` }] }));
+
+    const reply = await invoke({ prompt: PROMPT, messages });
+
+    expect(server.requests[0].body.messages).toHaveLength(MAX_HISTORY_MESSAGES + 1);
+    expect(reply.messages).toHaveLength(MAX_HISTORY_MESSAGES);
+    expect(reply.messages[0]).toEqual(messages[2]);
+    expect(reply.messages[MAX_HISTORY_MESSAGES - 1]).toEqual({ role: 'assistant', content: [{ text: 'Newest answer.' }] });
+    expect(validateHistory(reply.messages)).toEqual({ messages: reply.messages });
+  });
+
+  test('summary counts history messages', async () => {
+    server.enqueue(textResponse('Answer.'));
+    const messages = [{ role: 'user', content: [{ text: 'Hi' }] }, { role: 'assistant', content: [{ text: 'Hello.' }] }];
+
+    await invoke({ prompt: PROMPT, messages });
+
+    const summary = logs.records.find((record) => record.message === 'Invocation finished');
+    expect(summary).toMatchObject({ historyMessages: 2, returnedMessages: 4, droppedMessages: 0 });
   });
 });
 
@@ -331,6 +435,12 @@ describe('invalid requests', () => {
     ['empty prompt', { prompt: '' }, '"prompt" field is empty'],
     ['whitespace prompt', { prompt: ' \n\t ' }, 'contains only whitespace (4 characters)'],
     ['too long prompt', { prompt: 'y'.repeat(MAX_PROMPT_LENGTH + 1) }, `${MAX_PROMPT_LENGTH + 1} characters long, over the maximum of ${MAX_PROMPT_LENGTH}`],
+    ['number caller', { prompt: PROMPT, caller: 42 }, '"caller" field must be a string, but received a number'],
+    ['blank caller', { prompt: PROMPT, caller: '   ' }, '"caller" field is empty or contains only white space (3 characters)'],
+    ['too long caller', { prompt: PROMPT, caller: 'c'.repeat(257) }, '"caller" field is 257 characters long, over the maximum of 256'],
+    ['caller with quote', { prompt: PROMPT, caller: 'tenant"42' }, '"caller" field contains characters that Amazon Bedrock does not accept'],
+    ['messages not array', { prompt: PROMPT, messages: {} }, '"messages" field is invalid: it must be an array of messages, but received an object'],
+    ['history ends with user', { prompt: PROMPT, messages: [{ role: 'user', content: [{ text: 'Hi' }] }] }, 'it ends with a user message at messages[0]'],
   ];
 
   test.each(cases)('%s rejected', async (_name, event, expectedMessage) => {
@@ -339,6 +449,15 @@ describe('invalid requests', () => {
     expect(reply.error.type).toBe('ValidationError');
     expect(reply.error.message).toContain(expectedMessage);
     expect(server.requests).toHaveLength(0);
+  });
+
+  test('caller of maximum length accepted', async () => {
+    server.enqueue(textResponse('Answer.'));
+
+    const reply = await invoke({ prompt: PROMPT, caller: 'c'.repeat(256) });
+
+    expect(reply.answer).toBe('Answer.');
+    expect(server.requests[0].body.requestMetadata.caller).toBe('c'.repeat(256));
   });
 
   test('message omits prompt text', async () => {
@@ -381,24 +500,6 @@ describe('invalid configuration', () => {
 });
 
 describe('model invocation errors', () => {
-  const cases: Array<[string, number, string]> = [
-    ['AccessDeniedException', 403, 'IAM role allows bedrock:InvokeModel'],
-    ['ValidationException', 400, 'Check that BEDROCK_MODEL_ID'],
-    ['ThrottlingException', 429, 'Retry later'],
-  ];
-
-  test.each(cases)('%s gets hint', async (errorType, status, hint) => {
-    server.enqueue(errorResponse(status, errorType, 'User: arn:aws:sts::123456789012:assumed-role/internal is not authorized'));
-
-    const reply = await invoke({ prompt: PROMPT }, { AWS_MAX_ATTEMPTS: '1' });
-
-    expect(reply.error.type).toBe('ModelInvocationError');
-    expect(reply.error.message).toContain(errorType);
-    expect(reply.error.message).toContain(hint);
-    expect(reply.error.message).not.toContain('assumed-role');
-    expect(server.requests).toHaveLength(1);
-  });
-
   test('AccessDeniedException logged with IDs', async () => {
     server.enqueue(errorResponse(403, 'AccessDeniedException', 'not authorized'));
 
@@ -415,7 +516,7 @@ describe('model invocation errors', () => {
   test('unreachable endpoint reported', async () => {
     await server.stop();
 
-    const reply = await invoke({ prompt: PROMPT }, { AWS_MAX_ATTEMPTS: '1' });
+    const reply = await invoke({ prompt: PROMPT });
 
     // The error code is not checked here: Node.js errors come from outside Jest's sandbox, so the
     // SDK does not see them as Errors and wraps them without their code. The model-errors tests check it.
@@ -443,7 +544,7 @@ describe('unexpected errors', () => {
 describe('logging', () => {
   test('summary line per invocation', async () => {
     server.enqueue(
-      toolUseResponse([{ toolUseId: 'tool-1', name: 'get_cost_summary' }], { inputTokens: 100, outputTokens: 20 }),
+      toolUseResponse([{ toolUseId: 'tool-1', name: LINK_TOOL }], { inputTokens: 100, outputTokens: 20 }),
       textResponse('Done.', { inputTokens: 300, outputTokens: 40 }),
     );
 
@@ -458,10 +559,13 @@ describe('logging', () => {
       outcome: 'Answer',
       stopReason: 'end_turn',
       converseCalls: 2,
+      converseAttempts: 2,
       toolRounds: 1,
       inputTokens: 400,
       outputTokens: 60,
-      toolCalls: ['get_cost_summary:success'],
+      toolCalls: [`${LINK_TOOL}:success`],
+      historyMessages: 0,
+      returnedMessages: 4,
     });
     expect(typeof summaries[0].latencyMs).toBe('number');
   });
@@ -470,7 +574,7 @@ describe('logging', () => {
     const prompt = 'prompt-marker-5d1e how much did we spend?';
     const answer = 'answer-marker-9c4b nothing yet.';
     server.enqueue(
-      toolUseResponse([{ toolUseId: 'tool-1', name: 'get_cost_summary' }]),
+      toolUseResponse([{ toolUseId: 'tool-1', name: LINK_TOOL }]),
       textResponse(answer),
     );
 
@@ -480,6 +584,49 @@ describe('logging', () => {
     expect(logs.text).toContain('request-0001');
     expect(logs.text).not.toContain('prompt-marker-5d1e');
     expect(logs.text).not.toContain('answer-marker-9c4b');
+  });
+
+  test('conversation text logged when enabled', async () => {
+    server.enqueue(textResponse('answer-marker-9c4b nothing yet.'));
+
+    await invoke({ prompt: 'prompt-marker-5d1e how much?' }, { LOG_CONVERSATION_TEXT: 'true' });
+
+    const lines = logs.records.filter((record) => record.message === 'Conversation text');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ level: 'INFO', function_request_id: 'request-0001', prompt: 'prompt-marker-5d1e how much?', answer: 'answer-marker-9c4b nothing yet.' });
+    const summary = logs.records.find((record) => record.message === 'Invocation finished');
+    expect(JSON.stringify(summary)).not.toContain('marker');
+  });
+
+  test('conversation text off by default', async () => {
+    server.enqueue(textResponse('Answer.'));
+
+    await invoke({ prompt: PROMPT }, { LOG_CONVERSATION_TEXT: 'false' });
+
+    expect(logs.records.filter((record) => record.message === 'Conversation text')).toHaveLength(0);
+    expect(logs.text).not.toContain(PROMPT);
+  });
+
+  test('prompt logged on error when enabled', async () => {
+    server.enqueue(errorResponse(403, 'AccessDeniedException', 'not authorized'));
+
+    await invoke({ prompt: 'prompt-marker-5d1e' }, { LOG_CONVERSATION_TEXT: 'true' });
+
+    const lines = logs.records.filter((record) => record.message === 'Conversation text');
+    expect(lines).toHaveLength(1);
+    expect(lines[0].prompt).toBe('prompt-marker-5d1e');
+    expect(lines[0]).not.toHaveProperty('answer');
+  });
+
+  test('caller in summary, not credentials', async () => {
+    server.enqueue(textResponse('Answer.'));
+
+    await invoke({ prompt: PROMPT, caller: 'tenant-42' }, { AWS_SECRET_ACCESS_KEY: 'secret-marker-7f3a', AWS_SESSION_TOKEN: 'token-marker-2b8c' });
+
+    const summary = logs.records.find((record) => record.message === 'Invocation finished');
+    expect(summary?.caller).toBe('tenant-42');
+    expect(logs.text).not.toContain('secret-marker-7f3a');
+    expect(logs.text).not.toContain('token-marker-2b8c');
   });
 
   test('service name from environment', async () => {

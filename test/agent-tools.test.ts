@@ -1,3 +1,7 @@
+import { TestEnvironment } from './support/agent-environment';
+import { costAndUsageResponse, costExplorerEnvironment, CostExplorerServer } from './support/cost-explorer-server';
+import { clearCostExplorerCache } from '../src/agent/cost-explorer';
+import { COST_PERIOD_INPUT_SCHEMA } from '../src/agent/cost-period';
 import { COST_EXPLORER_LINK_TOOL, COST_SUMMARY_TOOL, runTool, TOOL_SPECS } from '../src/agent/tools';
 import type { ToolContext } from '../src/agent/tools';
 
@@ -24,10 +28,17 @@ describe('tool specs', () => {
     expect(TOOL_SPECS.map((tool) => tool.toolSpec?.name)).toEqual([COST_SUMMARY_TOOL, COST_EXPLORER_LINK_TOOL]);
   });
 
-  test('input schema is empty object', () => {
-    for (const tool of TOOL_SPECS) {
-      expect(tool.toolSpec?.inputSchema?.json).toEqual({ type: 'object', properties: {} });
-    }
+  test('summary takes a period', () => {
+    const spec = TOOL_SPECS.find((tool) => tool.toolSpec?.name === COST_SUMMARY_TOOL);
+
+    expect(spec?.toolSpec?.inputSchema?.json).toEqual(COST_PERIOD_INPUT_SCHEMA);
+    expect(spec?.toolSpec?.description).toContain('live cost');
+  });
+
+  test('link takes no input', () => {
+    const spec = TOOL_SPECS.find((tool) => tool.toolSpec?.name === COST_EXPLORER_LINK_TOOL);
+
+    expect(spec?.toolSpec?.inputSchema?.json).toEqual({ type: 'object', properties: {} });
   });
 });
 
@@ -70,31 +81,60 @@ describe('get_cost_explorer_link', () => {
 });
 
 describe('get_cost_summary', () => {
-  let text: string;
+  let server: CostExplorerServer;
+  let environment: TestEnvironment;
 
-  beforeAll(async () => {
-    text = await resultText(COST_SUMMARY_TOOL);
+  beforeEach(async () => {
+    clearCostExplorerCache();
+    server = await CostExplorerServer.start();
+    environment = new TestEnvironment();
+    environment.set(costExplorerEnvironment(server.endpoint));
   });
 
-  test.each([
-    ['tags as key=value', 'Application=CloudEngineer, CostCenter=Engineering, Environment=Production'],
-    ['grouping by service', 'group by service'],
-    ['Marketplace billing', 'billed under their own AWS Marketplace service names rather than under "Amazon Bedrock"'],
-    ['tag activation', 'must be activated as cost allocation tags'],
-    ['payer account', 'management (payer) account'],
-    ['reporting delay', 'delay of up to 24 hours'],
-    ['link', 'https://console.aws.amazon.com/costmanagement/home#/cost-explorer?'],
-    ['no figures', 'contains no cost figures'],
-  ])('mentions %s', (_name, expected) => {
-    expect(text).toContain(expected);
+  afterEach(async () => {
+    clearCostExplorerCache();
+    environment.restore();
+    await server.stop();
   });
 
   test('returns success status', async () => {
+    server.enqueue(costAndUsageResponse([{ start: '2025-03-01', end: '2025-03-16', services: [{ service: 'Amazon Bedrock', amount: '5' }] }]));
+
     const run = await runTool({ toolUseId: 'tool-1', name: COST_SUMMARY_TOOL, input: {} }, toolContext());
 
     expect(run.status).toBe('success');
     expect(run.resultBlock.status).toBe('success');
     expect(run.resultBlock.toolUseId).toBe('tool-1');
+    expect(run.resultBlock.content?.[0]?.text).toContain('Total: 5.00 USD');
+    expect(server.requests).toHaveLength(1);
+  });
+
+  test.each([
+    ['unknown period', { period: 'quarter' }, '"period"'],
+    ['days out of range', { period: 'last_n_days', days: 400 }, '"days"'],
+    ['malformed month', { period: 'month', month: 'March' }, '"month"'],
+    ['wrong input type', 'last week', 'JSON object'],
+  ])('%s rejected without query', async (_name, input, field) => {
+    const run = await runTool({ toolUseId: 'tool-4', name: COST_SUMMARY_TOOL, input: input as any }, toolContext());
+
+    expect(run.status).toBe('error');
+    expect(run.resultBlock.status).toBe('error');
+    expect(run.errorName).toBe('InvalidToolInput');
+    const text = run.resultBlock.content?.[0]?.text ?? '';
+    expect(text).toContain('Invalid input for get_cost_summary.');
+    expect(text).toContain(field);
+    expect(text).toContain('Cost Explorer was not called.');
+    expect(server.requests).toHaveLength(0);
+  });
+
+  test('invalid clock gets error', async () => {
+    const context = toolContext({ now: () => new Date(Number.NaN) });
+
+    const run = await runTool({ toolUseId: 'tool-5', name: COST_SUMMARY_TOOL, input: {} }, context);
+
+    expect(run.status).toBe('error');
+    expect(run.errorName).toBe('RangeError');
+    expect(server.requests).toHaveLength(0);
   });
 });
 

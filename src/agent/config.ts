@@ -7,6 +7,9 @@
  *
  * An optional variable that is unset, empty or whitespace-only takes its default.
  */
+import { inferenceParametersFor } from './inference-parameters';
+import type { InferenceParameters } from './inference-parameters';
+import { requestMetadataProblems } from './request-metadata';
 
 /** The validated configuration of the agent handler. */
 export interface AgentConfig {
@@ -22,6 +25,17 @@ export interface AgentConfig {
   readonly maxToolRounds: number;
   /** Maximum number of output tokens of each Converse request (`MAX_OUTPUT_TOKENS`). */
   readonly maxOutputTokens: number;
+  /** Sampling temperature from 0 to 1 (`TEMPERATURE`), or undefined to use the model's default. */
+  readonly temperature?: number;
+  /** Nucleus sampling value from 0 to 1 (`TOP_P`), or undefined to use the model's default. */
+  readonly topP?: number;
+  /**
+   * The `inferenceConfig` of every Converse request, which holds only the parameters that the
+   * model accepts, and the configured ones left out. See `inference-parameters.ts`.
+   */
+  readonly inference: InferenceParameters;
+  /** Whether prompts and answers are logged (`LOG_CONVERSATION_TEXT`). */
+  readonly logConversationText: boolean;
   /** AWS region of the function, which Lambda sets (`AWS_REGION`). */
   readonly region: string;
 }
@@ -69,6 +83,9 @@ export function readConfig(env: NodeJS.ProcessEnv): ConfigResult {
   const costAllocationTags = report(readCostAllocationTags(env));
   const maxToolRounds = report(readInteger(env, 'MAX_TOOL_ROUNDS', 1, MAX_TOOL_ROUNDS_LIMIT, DEFAULT_MAX_TOOL_ROUNDS));
   const maxOutputTokens = report(readInteger(env, 'MAX_OUTPUT_TOKENS', 1, MAX_OUTPUT_TOKENS_LIMIT, DEFAULT_MAX_OUTPUT_TOKENS));
+  const temperature = report(readFraction(env, 'TEMPERATURE'));
+  const topP = report(readFraction(env, 'TOP_P'));
+  const logConversationText = report(readBoolean(env, 'LOG_CONVERSATION_TEXT'));
   const region = report(readRegion(env));
 
   // Each value is undefined exactly when its variable added a problem.
@@ -78,14 +95,30 @@ export function readConfig(env: NodeJS.ProcessEnv): ConfigResult {
     costAllocationTags === undefined ||
     maxToolRounds === undefined ||
     maxOutputTokens === undefined ||
+    temperature === undefined ||
+    topP === undefined ||
+    logConversationText === undefined ||
     region === undefined
   ) {
     return { error: `Invalid configuration of the agent function. ${problems.join(' ')}` };
   }
 
   const systemPrompt = optionalValue(env, 'SYSTEM_PROMPT') ?? defaultSystemPrompt(costAllocationTags);
+  const sampling = { temperature: temperature ?? undefined, topP: topP ?? undefined };
   return {
-    config: { modelId, foundationModelId, costAllocationTags, systemPrompt, maxToolRounds, maxOutputTokens, region },
+    config: {
+      modelId,
+      foundationModelId,
+      costAllocationTags,
+      systemPrompt,
+      maxToolRounds,
+      maxOutputTokens,
+      ...(sampling.temperature !== undefined ? { temperature: sampling.temperature } : {}),
+      ...(sampling.topP !== undefined ? { topP: sampling.topP } : {}),
+      inference: inferenceParametersFor(foundationModelId, maxOutputTokens, sampling),
+      logConversationText,
+      region,
+    },
   };
 }
 
@@ -165,7 +198,14 @@ function readCostAllocationTags(env: NodeJS.ProcessEnv): VariableResult<Record<s
     return { problem: `COST_ALLOCATION_TAGS ${quote(value)} has values that are not strings, for the keys ${nonStringKeys.join(', ')}. ${fix}` };
   }
 
-  return { value: Object.fromEntries(entries) as Record<string, string> };
+  // Every Converse request sends the tags as request metadata, so they must fit its limits.
+  const tags = Object.fromEntries(entries) as Record<string, string>;
+  const metadataProblems = requestMetadataProblems(tags);
+  if (metadataProblems.length > 0) {
+    return { problem: `COST_ALLOCATION_TAGS ${quote(value)} does not fit Amazon Bedrock request metadata: ${metadataProblems.join('; ')}.` };
+  }
+
+  return { value: tags };
 }
 
 function readInteger(env: NodeJS.ProcessEnv, name: string, min: number, max: number, defaultValue: number): VariableResult<number> {
@@ -181,6 +221,39 @@ function readInteger(env: NodeJS.ProcessEnv, name: string, min: number, max: num
     };
   }
   return { value: parsed };
+}
+
+/**
+ * Reads an optional decimal from 0 to 1, the range of `temperature` and `topP` in the Converse
+ * InferenceConfiguration shape. Null stands for unset, because undefined marks a problem.
+ */
+function readFraction(env: NodeJS.ProcessEnv, name: string): VariableResult<number | null> {
+  const value = optionalValue(env, name);
+  if (value === undefined) {
+    return { value: null };
+  }
+
+  const parsed = /^(\d+(\.\d*)?|\.\d+)$/.test(value) ? Number(value) : NaN;
+  if (!(parsed >= 0 && parsed <= 1)) {
+    return {
+      problem: `${name} ${quote(value)} is invalid. Set it to a decimal number from 0 to 1, such as 0.5, or unset it to use the model's default.`,
+    };
+  }
+  return { value: parsed };
+}
+
+/** Reads an optional `true` or `false`, in any case. Unset is false. */
+function readBoolean(env: NodeJS.ProcessEnv, name: string): VariableResult<boolean> {
+  const value = optionalValue(env, name);
+  if (value === undefined) {
+    return { value: false };
+  }
+
+  const normalized = value.toLowerCase();
+  if (normalized !== 'true' && normalized !== 'false') {
+    return { problem: `${name} ${quote(value)} is invalid. Set it to true or false, or unset it for false.` };
+  }
+  return { value: normalized === 'true' };
 }
 
 function readRegion(env: NodeJS.ProcessEnv): VariableResult<string> {

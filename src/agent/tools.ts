@@ -1,10 +1,13 @@
 /**
  * The tools that the model can call through Converse, and their implementations.
  *
- * Both tools take no input and return their result as text content.
+ * `get_cost_summary` queries Cost Explorer for the period that the model chooses (see cost-summary.ts).
+ * `get_cost_explorer_link` takes no input. Both return their result as text content.
  */
-import type { Tool, ToolResultBlock, ToolResultStatus, ToolUseBlock } from '@aws-sdk/client-bedrock-runtime';
+import type { Tool, ToolInputSchema, ToolResultBlock, ToolResultStatus, ToolUseBlock } from '@aws-sdk/client-bedrock-runtime';
 import { formatTags } from './config';
+import { COST_PERIOD_INPUT_SCHEMA } from './cost-period';
+import { COST_SUMMARY_DESCRIPTION, runCostSummary } from './cost-summary';
 import { buildCostExplorerUrl, monthToDate } from '../shared/cost-explorer-url';
 
 export const COST_SUMMARY_TOOL = 'get_cost_summary';
@@ -14,9 +17,12 @@ export const COST_EXPLORER_LINK_TOOL = 'get_cost_explorer_link';
 export interface ToolContext {
   /** Cost allocation tags of the inference profile, tag key to tag value. */
   readonly tags: Readonly<Record<string, string>>;
-  /** AWS region of the function, which selects the console domain of the link. */
+  /**
+   * AWS region of the function. Its partition selects the console domain of the links and the
+   * region of the Cost Explorer API.
+   */
   readonly region: string;
-  /** Returns the current time. Tests pass a fixed date. */
+  /** Returns the current time, which sets the dates of a period and the age of cached results. Tests pass a fixed date. */
   readonly now: () => Date;
 }
 
@@ -27,43 +33,68 @@ export interface ToolRun {
   readonly status: ToolResultStatus;
   /** The `toolResult` content block to send back to the model. */
   readonly resultBlock: ToolResultBlock;
-  /** Why the call failed: `UnknownTool`, or the name of the error that the tool threw. */
+  /**
+   * Why the call failed: `UnknownTool`, `InvalidToolInput`, the name of a Cost Explorer error such as
+   * `DataUnavailableException`, or the name of the error that the tool threw.
+   */
   readonly errorName?: string;
-  /** The error that the tool threw, if it did. */
+  /** The error that the tool threw or reported, if any. */
   readonly error?: unknown;
+  /** The Cost Explorer requests of a `get_cost_summary` call that returned a result, for the logs. Absent when it failed. */
+  readonly costExplorer?: CostExplorerUsage;
+}
+
+/** The Cost Explorer requests of one tool call. Each request is billed, see cost-explorer.ts. */
+export interface CostExplorerUsage {
+  /** GetCostAndUsage requests sent, one per page of results. Zero when the result came from the cache. */
+  readonly requests: number;
+  readonly cacheHit: boolean;
+}
+
+/** The return value of a tool. A result with `errorName` goes back to the model with status `error`. */
+export interface ToolOutput {
+  /** The text for the model, which explains a failure too. Never empty. */
+  readonly text: string;
+  /** The failure reason, such as `InvalidToolInput` or a Cost Explorer error name. */
+  readonly errorName?: string;
+  readonly error?: unknown;
+  readonly costExplorer?: CostExplorerUsage;
 }
 
 interface ToolDefinition {
   readonly description: string;
-  readonly run: (context: ToolContext) => string | Promise<string>;
+  /** The JSON schema of the tool's input, which Converse passes to the model. */
+  readonly inputSchema: ToolInputSchema.JsonMember['json'];
+  /** Runs the tool. `input` is the model's `toolUse.input`, not validated yet. */
+  readonly run: (input: unknown, context: ToolContext) => ToolOutput | Promise<ToolOutput>;
 }
-
-// Both tools take no input, so their input schema is an object without properties.
-const NO_INPUT_SCHEMA = { type: 'object', properties: {} };
 
 const TOOLS = new Map<string, ToolDefinition>([
   [COST_SUMMARY_TOOL, {
-    description: 'Explains where the Amazon Bedrock cost of this application appears in AWS billing: the cost allocation tags to filter by, ' +
-      'why to group by service, the tag activation that filtering needs, the reporting delay, and a Cost Explorer link. Returns no cost figures.',
-    run: describeCostSummary,
+    description: COST_SUMMARY_DESCRIPTION,
+    inputSchema: COST_PERIOD_INPUT_SCHEMA,
+    run: runCostSummary,
   }],
   [COST_EXPLORER_LINK_TOOL, {
     description: 'Returns a link to the AWS Cost Explorer console that shows the cost of this application for the current month to date (UTC), ' +
       'filtered by its cost allocation tags and grouped by service.',
-    run: describeCostExplorerLink,
+    // The tool takes no input, so its schema is an object without properties.
+    inputSchema: { type: 'object', properties: {} },
+    run: (_input, context) => ({ text: describeCostExplorerLink(context) }),
   }],
 ]);
 
 /** The tool specifications for `toolConfig.tools` of a Converse request. */
 export const TOOL_SPECS: readonly Tool[] = [...TOOLS.entries()].map(([name, definition]) => ({
-  toolSpec: { name, description: definition.description, inputSchema: { json: NO_INPUT_SCHEMA } },
+  toolSpec: { name, description: definition.description, inputSchema: { json: definition.inputSchema } },
 }));
 
 /**
  * Runs the tool that a `toolUse` block requests and builds its `toolResult` block.
  *
- * An unknown tool name or an error thrown by the tool gives a result with status `error` and a text
- * that describes the failure to the model, so the conversation can go on.
+ * A failed call gives a result with status `error` and a text that describes the failure to the
+ * model, so the conversation can go on. A call fails on an unknown tool name, on input that the tool
+ * rejects, on a failed Cost Explorer query and on an error that the tool throws.
  *
  * NOTE: the SDK documents the toolResult `status` field only for Amazon Nova and Anthropic Claude 3
  * and 4 models (client-bedrock-runtime 3.1178). Whether other models reject it is untested.
@@ -78,11 +109,16 @@ export async function runTool(toolUse: ToolUseBlock & { toolUseId: string }, con
   }
 
   try {
-    const text = await definition.run(context);
+    const output = await definition.run(toolUse.input, context);
+    const usage = output.costExplorer !== undefined ? { costExplorer: output.costExplorer } : {};
+    if (output.errorName !== undefined) {
+      return { ...errorRun(toolUse.toolUseId, name, output.text), errorName: output.errorName, error: output.error, ...usage };
+    }
     return {
       name,
       status: 'success',
-      resultBlock: { toolUseId: toolUse.toolUseId, content: [{ text }], status: 'success' },
+      resultBlock: { toolUseId: toolUse.toolUseId, content: [{ text: output.text }], status: 'success' },
+      ...usage,
     };
   } catch (error) {
     const errorName = error instanceof Error ? error.name : 'UnknownError';
@@ -92,22 +128,6 @@ export async function runTool(toolUse: ToolUseBlock & { toolUseId: string }, con
 
 function errorRun(toolUseId: string, name: string, text: string): ToolRun {
   return { name, status: 'error', resultBlock: { toolUseId, content: [{ text }], status: 'error' } };
-}
-
-function describeCostSummary(context: ToolContext): string {
-  const tags = formatTags(context.tags);
-  const tagKeys = Object.keys(context.tags).sort();
-  return [
-    'Where the cost of this application appears:',
-    `- Its Amazon Bedrock requests go through an application inference profile that carries these cost allocation tags: ${tags.join(', ')}.`,
-    '- In AWS Cost Explorer, filter by these tags and group by service. Grouping by service matters because third-party models, ' +
-      'such as recent Anthropic Claude versions, are billed under their own AWS Marketplace service names rather than under "Amazon Bedrock".',
-    `- The tag keys ${tagKeys.join(', ')} must be activated as cost allocation tags in the Billing and Cost Management console ` +
-      'of the management (payer) account. Until they are activated, Cost Explorer cannot filter by them.',
-    '- Cost appears in Cost Explorer with a delay of up to 24 hours.',
-    `- ${describeCostExplorerLink(context)}`,
-    'This summary contains no cost figures, because this tool does not query Cost Explorer.',
-  ].join('\n');
 }
 
 function describeCostExplorerLink(context: ToolContext): string {

@@ -2,6 +2,8 @@
  * Helpers that load the agent handler with a test configuration and capture what it logs.
  */
 import type { Context } from 'aws-lambda';
+import { readConfig } from '../../src/agent/config';
+import type { AgentConfig } from '../../src/agent/config';
 
 export const PROFILE_ARN = 'arn:aws:bedrock:ap-southeast-2:123456789012:application-inference-profile/abc123';
 export const FOUNDATION_MODEL_ID = 'anthropic.claude-sonnet-4-20250514-v1:0';
@@ -9,10 +11,17 @@ export const REGION = 'ap-southeast-2';
 export const TAGS: Record<string, string> = { Application: 'CloudEngineer', Environment: 'Production', CostCenter: 'Engineering' };
 
 /**
+ * An endpoint where nothing listens: port 9 of 127.0.0.1, the discard port, which refuses
+ * connections unless a discard service runs. A tool that calls Cost Explorer in a test that
+ * starts no Cost Explorer server fails there instead of reaching AWS.
+ */
+export const UNREACHABLE_ENDPOINT = 'http://127.0.0.1:9';
+
+/**
  * Returns the environment of the agent function for a test, with the Bedrock runtime endpoint at `endpoint`.
  *
  * Static test credentials, no shared config files and no instance metadata keep the SDK from
- * reaching anything but the test server. Variables set to undefined are removed.
+ * reaching anything but the test servers. Variables set to undefined are removed.
  */
 export function agentEnvironment(endpoint: string): Record<string, string | undefined> {
   return {
@@ -26,6 +35,7 @@ export function agentEnvironment(endpoint: string): Record<string, string | unde
     AWS_EC2_METADATA_DISABLED: 'true',
     AWS_ENDPOINT_URL: undefined,
     AWS_ENDPOINT_URL_BEDROCK_RUNTIME: endpoint,
+    AWS_ENDPOINT_URL_COST_EXPLORER: UNREACHABLE_ENDPOINT,
     AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: undefined,
     AWS_MAX_ATTEMPTS: undefined,
     AWS_RETRY_MODE: undefined,
@@ -35,6 +45,9 @@ export function agentEnvironment(endpoint: string): Record<string, string | unde
     SYSTEM_PROMPT: undefined,
     MAX_TOOL_ROUNDS: undefined,
     MAX_OUTPUT_TOKENS: undefined,
+    TEMPERATURE: undefined,
+    TOP_P: undefined,
+    LOG_CONVERSATION_TEXT: undefined,
     POWERTOOLS_SERVICE_NAME: undefined,
     POWERTOOLS_DEV: undefined,
     POWERTOOLS_LOG_LEVEL: undefined,
@@ -90,8 +103,25 @@ export function loadHandler(modulePath: string): AgentHandler {
   return handler;
 }
 
-/** Builds a Lambda context with the given request ID. */
-export function lambdaContext(awsRequestId: string): Context {
+/**
+ * Builds the agent configuration of the test environment, with `overrides` applied to the variables.
+ * Throws when the variables are invalid.
+ */
+export function agentConfig(overrides: Record<string, string | undefined> = {}): AgentConfig {
+  const environment = { ...agentEnvironment(UNREACHABLE_ENDPOINT), ...overrides };
+  const result = readConfig(environment);
+  if ('error' in result) {
+    throw new Error(`invalid test configuration: ${result.error}`);
+  }
+  return result.config;
+}
+
+/**
+ * Builds a Lambda context with the given request ID. `remainingTimeMs` is the time left before the
+ * function's timeout when the invocation starts, and it counts down in real time.
+ */
+export function lambdaContext(awsRequestId: string, remainingTimeMs = 30_000): Context {
+  const end = Date.now() + remainingTimeMs;
   return {
     callbackWaitsForEmptyEventLoop: true,
     functionName: 'cost-agent',
@@ -101,7 +131,7 @@ export function lambdaContext(awsRequestId: string): Context {
     awsRequestId,
     logGroupName: '/aws/lambda/cost-agent',
     logStreamName: '2025/03/15/[$LATEST]0123456789abcdef',
-    getRemainingTimeInMillis: () => 30_000,
+    getRemainingTimeInMillis: () => Math.max(0, end - Date.now()),
     done: () => undefined,
     fail: () => undefined,
     succeed: () => undefined,

@@ -6,8 +6,12 @@
  * connects without TLS to an `http://` endpoint.
  *
  * It listens on 127.0.0.1 on a random port, records every request, and replies from a queue of
- * scripted responses. When the queue is empty it replies with a ValidationException, which the SDK
- * does not retry, so an unexpected extra request shows up as one recorded request and an error reply.
+ * scripted replies. When the queue is empty it sends the fallback reply, which is a
+ * ValidationException unless a test sets another. The SDK does not retry a ValidationException, so
+ * an unexpected extra request shows up as one recorded request and an error reply.
+ *
+ * A scripted reply can also inject a fault: a delay before the response, a body that is not JSON,
+ * a reset stream, a closed connection, or no response at all until the server stops.
  */
 import { randomUUID } from 'node:crypto';
 import * as http2 from 'node:http2';
@@ -24,19 +28,47 @@ export interface RecordedRequest {
   readonly modelId?: string;
   /** The JSON body, parsed. */
   readonly body: any;
+  /** The `amz-sdk-invocation-id` header, which is the same on every attempt of one SDK call. */
+  readonly invocationId?: string;
+  /** The `amz-sdk-request` header, such as `attempt=2; max=4`. */
+  readonly attemptHeader?: string;
+  /** When the request arrived, from `Date.now()`. */
+  readonly receivedAt: number;
 }
 
 /** A response that the server sends for one request. */
 export interface ScriptedResponse {
   readonly status: number;
   readonly headers: Record<string, string>;
+  /** The body, sent as JSON unless `rawBody` is set. */
   readonly body: unknown;
+  /** A body sent as it is, without JSON encoding, to simulate a malformed response. */
+  readonly rawBody?: string;
+  /** How long the server waits before it sends the response, in milliseconds. */
+  readonly delayMs?: number;
 }
+
+/**
+ * A fault in place of a response.
+ *
+ * - `streamReset`: the server resets the request's HTTP/2 stream with NGHTTP2_INTERNAL_ERROR.
+ * - `connectionReset`: the server destroys the HTTP/2 session, which closes the TCP connection.
+ * - `noResponse`: the server never responds, so the request stays open until the client aborts it.
+ */
+export interface ScriptedFault {
+  readonly fault: 'streamReset' | 'connectionReset' | 'noResponse';
+  /** How long the server waits before the fault, in milliseconds. */
+  readonly delayMs?: number;
+}
+
+/** What the server does for one request. */
+export type ScriptedReply = ScriptedResponse | ScriptedFault;
 
 /** A content block of a scripted assistant message, in the Converse JSON form. */
 export type ContentBlockJson =
   | { readonly text: string }
-  | { readonly toolUse: { readonly toolUseId?: string; readonly name: string; readonly input: unknown } };
+  | { readonly toolUse: { readonly toolUseId?: string; readonly name?: string; readonly input?: unknown } }
+  | Readonly<Record<string, unknown>>;
 
 export interface UsageJson {
   readonly inputTokens: number;
@@ -78,6 +110,36 @@ export function errorResponse(status: number, errorType: string, message: string
   return { status, headers: { 'x-amzn-errortype': errorType }, body: { message } };
 }
 
+/** Builds a 200 response whose body is not valid JSON. */
+export function malformedJsonResponse(): ScriptedResponse {
+  return { status: 200, headers: {}, body: undefined, rawBody: '{"output": {"message": {"role": "assistant", "content": [' };
+}
+
+/** Resets the request's HTTP/2 stream with NGHTTP2_INTERNAL_ERROR instead of responding. */
+export function streamReset(): ScriptedFault {
+  return { fault: 'streamReset' };
+}
+
+/** Destroys the HTTP/2 session, and with it the TCP connection, instead of responding. */
+export function connectionReset(): ScriptedFault {
+  return { fault: 'connectionReset' };
+}
+
+/** Sends no response at all, so the request stays open until the client aborts it or the server stops. */
+export function noResponse(): ScriptedFault {
+  return { fault: 'noResponse' };
+}
+
+/** Returns `reply` with a delay before it is sent. */
+export function delayed<T extends ScriptedReply>(reply: T, delayMs: number): T {
+  return { ...reply, delayMs };
+}
+
+/** Returns `count` copies of `reply`, for use with `enqueue(...repeated(reply, n))`. */
+export function repeated(reply: ScriptedReply, count: number): ScriptedReply[] {
+  return Array.from({ length: count }, () => reply);
+}
+
 export class ConverseServer {
   /** Starts a server on 127.0.0.1 on a port that the system picks. */
   public static async start(): Promise<ConverseServer> {
@@ -89,10 +151,12 @@ export class ConverseServer {
     return server;
   }
 
-  /** The requests received so far, in order. */
+  /** The requests received so far, in order, including every retry attempt. */
   public readonly requests: RecordedRequest[] = [];
-  private readonly queue: ScriptedResponse[] = [];
+  private readonly queue: ScriptedReply[] = [];
+  private fallback: ScriptedReply = errorResponse(400, 'ValidationException', 'converse-server: no scripted response is left for this request');
   private readonly sessions = new Set<http2.ServerHttp2Session>();
+  private readonly timers = new Set<NodeJS.Timeout>();
   private readonly server: http2.Http2Server;
 
   private constructor() {
@@ -113,18 +177,27 @@ export class ConverseServer {
     return `http://127.0.0.1:${port}`;
   }
 
-  /** The number of scripted responses not sent yet. */
+  /** The number of scripted replies not sent yet. */
   public get pendingResponses(): number {
     return this.queue.length;
   }
 
-  /** Adds responses to the end of the queue. */
-  public enqueue(...responses: ScriptedResponse[]): void {
-    this.queue.push(...responses);
+  /** Adds replies to the end of the queue. */
+  public enqueue(...replies: ScriptedReply[]): void {
+    this.queue.push(...replies);
   }
 
-  /** Stops the server and closes the sessions that the SDK keeps open. */
+  /** Sets the reply for every request that arrives when the queue is empty. */
+  public setFallback(reply: ScriptedReply): void {
+    this.fallback = reply;
+  }
+
+  /** Stops the server, cancels delayed replies and closes the sessions that the SDK keeps open. */
   public async stop(): Promise<void> {
+    for (const timer of this.timers) {
+      clearTimeout(timer);
+    }
+    this.timers.clear();
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const session of this.sessions) {
       session.destroy();
@@ -141,12 +214,34 @@ export class ConverseServer {
       rawPath,
       modelId: match ? decodeURIComponent(match[1]) : undefined,
       body: rawBody ? JSON.parse(rawBody) : undefined,
+      invocationId: headerValue(request.headers['amz-sdk-invocation-id']),
+      attemptHeader: headerValue(request.headers['amz-sdk-request']),
+      receivedAt: Date.now(),
     });
 
-    const scripted = request.method !== 'POST' || !match
+    const scripted: ScriptedReply = request.method !== 'POST' || !match
       ? errorResponse(404, 'UnknownOperationException', `converse-server: no route for ${request.method} ${rawPath}`)
-      : this.queue.shift() ?? errorResponse(400, 'ValidationException', 'converse-server: no scripted response is left for this request');
-    const body = JSON.stringify(scripted.body);
+      : this.queue.shift() ?? this.fallback;
+    if ('fault' in scripted && scripted.fault === 'noResponse') {
+      return;
+    }
+    this.after(scripted.delayMs ?? 0, () => this.send(scripted, response));
+  }
+
+  private send(scripted: ScriptedReply, response: http2.Http2ServerResponse): void {
+    if (response.stream.destroyed) {
+      return;
+    }
+    if ('fault' in scripted) {
+      if (scripted.fault === 'connectionReset') {
+        response.stream.session?.destroy();
+      } else {
+        response.stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
+      }
+      return;
+    }
+
+    const body = scripted.rawBody ?? JSON.stringify(scripted.body);
     response.writeHead(scripted.status, {
       'content-type': 'application/json',
       'content-length': Buffer.byteLength(body),
@@ -155,4 +250,20 @@ export class ConverseServer {
     });
     response.end(body);
   }
+
+  private after(delayMs: number, action: () => void): void {
+    if (delayMs <= 0) {
+      action();
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      action();
+    }, delayMs);
+    this.timers.add(timer);
+  }
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(',') : value;
 }
