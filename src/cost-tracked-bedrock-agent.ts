@@ -7,14 +7,14 @@ import { Construct } from 'constructs';
 import { AgentFunction } from './agent-function';
 import { BedrockModel } from './bedrock-model';
 import { CostAllocationTagActivation, CostAllocationTagActivationOptions } from './cost-allocation-tag-activation';
-import { CostAllocationTags } from './cost-allocation-tags';
+import { APPLICATION_TAG_KEY, COST_CENTER_TAG_KEY, CostAllocationTags, ENVIRONMENT_TAG_KEY } from './cost-allocation-tags';
 import { CostAnomalyAlert, CostAnomalyAlertOptions } from './cost-anomaly-alert';
 import { CostBudget, CostBudgetOptions } from './cost-budget';
 import { CostTrackedInferenceProfile } from './cost-tracked-inference-profile';
 import { ModelPricing } from './estimated-cost';
 import { validateModelPricing } from './private/model-pricing';
 import { usageDashboardRows } from './private/usage-dashboard';
-import { checkIntegerRange, isConcrete, throwInvalidProp } from './private/validation';
+import { checkFraction, checkIntegerRange, isConcrete, throwInvalidProp } from './private/validation';
 import { buildCostExplorerUrl, consoleDomainForRegion } from './shared/cost-explorer-url';
 import { UsageAlarms, UsageAlarmsOptions } from './usage-alarms';
 
@@ -72,6 +72,21 @@ export interface CostTrackedBedrockAgentProps {
    * @default 2048
    */
   readonly maxOutputTokens?: number;
+
+  /**
+   * Sampling temperature from 0 to 1. The agent leaves it out for models that reject it, and for
+   * Claude 4 models it sends only one of `temperature` and `topP`, because they reject both.
+   *
+   * @default - the model's default
+   */
+  readonly temperature?: number;
+
+  /**
+   * Nucleus sampling value (`topP`) from 0 to 1. See `temperature` for the models that reject it.
+   *
+   * @default - the model's default
+   */
+  readonly topP?: number;
 
   /**
    * Timeout of the agent function, from 10 seconds to 15 minutes. One tool round costs one model
@@ -154,6 +169,9 @@ export interface CostTrackedBedrockAgentProps {
 }
 
 const MAX_SYSTEM_PROMPT_BYTES = 2048;
+/** Bedrock accepts at most 16 request-metadata entries, and one is kept for the caller. */
+const MAX_METADATA_TAGS = 15;
+const CALLER_METADATA_KEY = 'caller';
 const MAX_DASHBOARD_NAME_LENGTH = 255;
 const DASHBOARD_NAME_PATTERN = /^[A-Za-z0-9_-]+$/;
 const MIN_TIMEOUT_SECONDS = 10;
@@ -258,6 +276,8 @@ export class CostTrackedBedrockAgent extends Construct {
         COST_ALLOCATION_TAGS: Stack.of(this).toJsonString(tags),
         MAX_TOOL_ROUNDS: String(props.maxToolRounds ?? 5),
         MAX_OUTPUT_TOKENS: String(props.maxOutputTokens ?? 2048),
+        ...(props.temperature !== undefined ? { TEMPERATURE: String(props.temperature) } : {}),
+        ...(props.topP !== undefined ? { TOP_P: String(props.topP) } : {}),
         POWERTOOLS_SERVICE_NAME: 'cost-tracked-bedrock-agent',
         ...(props.systemPrompt !== undefined ? { SYSTEM_PROMPT: props.systemPrompt } : {}),
         ...(props.logConversationText ? { LOG_CONVERSATION_TEXT: 'true' } : {}),
@@ -322,10 +342,41 @@ export class CostTrackedBedrockAgent extends Construct {
     });
   }
 
+  /**
+   * Checks that the tags fit in the request metadata of each Converse call, next to the caller:
+   * Bedrock accepts at most 16 entries, and the agent keeps the key `caller` for the caller.
+   */
+  private validateRequestMetadataTags(tags: CostAllocationTags | undefined): void {
+    if (tags === undefined) {
+      return;
+    }
+    const keys = [
+      APPLICATION_TAG_KEY,
+      ...(tags.environment !== undefined ? [ENVIRONMENT_TAG_KEY] : []),
+      ...(tags.costCenter !== undefined ? [COST_CENTER_TAG_KEY] : []),
+      ...Object.keys(tags.additionalTags ?? {}),
+    ];
+    if (keys.length > MAX_METADATA_TAGS) {
+      throwInvalidProp(this, 'costAllocationTags', `${keys.length} tags`,
+        `the agent sends the tags as Converse request metadata, which holds at most ${MAX_METADATA_TAGS} tags next to the caller`,
+        `keep at most ${MAX_METADATA_TAGS} tags, or tag the profile alone with CostTrackedInferenceProfile`);
+    }
+    const reserved = keys.find((key) => !Token.isUnresolved(key) && key.toLowerCase() === CALLER_METADATA_KEY);
+    if (reserved !== undefined) {
+      throwInvalidProp(this, 'costAllocationTags.additionalTags', reserved,
+        `the request metadata key "${CALLER_METADATA_KEY}" carries the caller of each request`,
+        'rename the tag key');
+    }
+  }
+
   private validateProps(props: CostTrackedBedrockAgentProps): void {
     checkIntegerRange(this, 'maxToolRounds', props.maxToolRounds, 1, 20, 'rounds');
     checkIntegerRange(this, 'maxOutputTokens', props.maxOutputTokens, 1, 8192, 'tokens');
     checkIntegerRange(this, 'memorySize', props.memorySize, 128, 10240, 'MiB');
+
+    checkFraction(this, 'temperature', props.temperature);
+    checkFraction(this, 'topP', props.topP);
+    this.validateRequestMetadataTags(props.costAllocationTags);
 
     if (props.timeout !== undefined && !props.timeout.isUnresolved()) {
       if (props.timeout.toMilliseconds() % 1000 !== 0) {

@@ -103,6 +103,20 @@ describe('agent function', () => {
     expect(functionEnvironment(template({ logConversationText: true })).LOG_CONVERSATION_TEXT).toBe('true');
   });
 
+  test('passes temperature and topP', () => {
+    const environment = functionEnvironment(template({ temperature: 0.2, topP: 0.9 }));
+
+    expect(environment.TEMPERATURE).toBe('0.2');
+    expect(environment.TOP_P).toBe('0.9');
+  });
+
+  test('omits sampling by default', () => {
+    const environment = functionEnvironment(template());
+
+    expect(environment.TEMPERATURE).toBeUndefined();
+    expect(environment.TOP_P).toBeUndefined();
+  });
+
   test('omits the prompt by default', () => {
     expect(functionEnvironment(template()).SYSTEM_PROMPT).toBeUndefined();
   });
@@ -300,6 +314,32 @@ describe('validation', () => {
 
   test.each([0, 8193])('fails if maxOutputTokens is %s', (maxOutputTokens) => {
     expect(() => newAgent({ maxOutputTokens })).toThrow(/invalid maxOutputTokens .*from 1 to 8192/);
+  });
+
+  test.each([-0.1, 1.5, Number.NaN])('fails if temperature is %s', (temperature) => {
+    expect(() => newAgent({ temperature })).toThrow(new RegExp(`invalid temperature ${temperature}: must be a number from 0 to 1`));
+  });
+
+  test('fails if topP exceeds 1', () => {
+    expect(() => newAgent({ topP: 2 })).toThrow(/invalid topP 2: must be a number from 0 to 1/);
+  });
+
+  test('fails with 16 cost allocation tags', () => {
+    const additionalTags = Object.fromEntries(Array.from({ length: 13 }, (_, index) => [`Tag${index}`, 'x']));
+
+    expect(() => newAgent({ costAllocationTags: { application: 'A', environment: 'B', costCenter: 'C', additionalTags } }))
+      .toThrow(/invalid costAllocationTags "16 tags": .*at most 15 tags/);
+  });
+
+  test('accepts 15 cost allocation tags', () => {
+    const additionalTags = Object.fromEntries(Array.from({ length: 12 }, (_, index) => [`Tag${index}`, 'x']));
+
+    expect(() => newAgent({ costAllocationTags: { application: 'A', environment: 'B', costCenter: 'C', additionalTags } })).not.toThrow();
+  });
+
+  test('fails if a tag key is caller', () => {
+    expect(() => newAgent({ costAllocationTags: { application: 'A', additionalTags: { Caller: 'x' } } }))
+      .toThrow(/invalid costAllocationTags.additionalTags "Caller": the request metadata key "caller"/);
   });
 
   test('fails if timeout has milliseconds', () => {

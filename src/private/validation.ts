@@ -26,12 +26,23 @@ export function checkIntegerRange(scope: IConstruct, prop: string, value: number
   }
 }
 
+/** Checks that `value` is a number from 0 to 1, unless it is an unresolved token. */
+export function checkFraction(scope: IConstruct, prop: string, value: number | undefined): void {
+  if (value === undefined || Token.isUnresolved(value)) {
+    return;
+  }
+  if (!Number.isFinite(value) || value < 0 || value > 1) {
+    throwInvalidProp(scope, prop, value, 'must be a number from 0 to 1', `set ${prop} within that range`);
+  }
+}
+
 function describeValue(value: unknown): string {
   if (typeof value === 'string') {
     // A long value is cut, and then its full length is what helps the reader.
     return value.length > 80 ? `"${value.slice(0, 80)}..." (${value.length} characters)` : `"${value}"`;
   }
-  return JSON.stringify(value) ?? String(value);
+  // JSON.stringify prints NaN and Infinity as null, which would hide the value received.
+  return typeof value === 'number' ? String(value) : JSON.stringify(value) ?? String(value);
 }
 
 /** Returns a description of the first character of `value` that `allowed` rejects, for error messages. */
