@@ -74,7 +74,7 @@ const CASES: Array<[string, string | undefined, ContentBlockJson[], string, stri
   ['tool_use without toolUse, with text', 'tool_use', [TEXT], 'Model text.', 'tool_use', 'warn'],
   ['tool_use without toolUse or text', 'tool_use', [], 'and it requested no tool', 'tool_use', 'warn'],
   ['max_tokens with cut tool call', 'max_tokens', [TEXT, CUT_TOOL_USE], 'Model text.', 'max_tokens', 'warn'],
-  ['max_tokens without text', 'max_tokens', [CUT_TOOL_USE], 'raise MAX_OUTPUT_TOKENS', 'max_tokens', 'warn'],
+  ['max_tokens without text', 'max_tokens', [CUT_TOOL_USE], 'raise maxOutputTokens (MAX_OUTPUT_TOKENS)', 'max_tokens', 'warn'],
   ['guardrail_intervened with text', 'guardrail_intervened', [{ text: 'Sorry, I cannot help with that.' }], 'Sorry, I cannot help with that.', 'guardrail_intervened', 'warn'],
   ['guardrail_intervened without text', 'guardrail_intervened', [], 'because a guardrail blocked the request or the answer', 'guardrail_intervened', 'warn'],
   ['content_filtered without text', 'content_filtered', [BLANK], 'because content filtering blocked', 'content_filtered', 'warn'],
@@ -149,7 +149,7 @@ describe('tool_use with tool calls', () => {
 
     expect(toolRuns).toEqual(['tool-1']);
     expect(outcome.stopReason).toBe('max_tool_rounds');
-    expect(outcome.answer).toContain('after 1 tool rounds, the limit that MAX_TOOL_ROUNDS sets');
+    expect(outcome.answer).toContain('after 1 tool rounds, the limit that maxToolRounds (MAX_TOOL_ROUNDS) sets');
     expect(outcome.logLevel).toBe('warn');
     expect(outcome.progress.toolRequestsNotRun).toBe(1);
   });

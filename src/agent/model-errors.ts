@@ -39,7 +39,7 @@ const HINTS: ReadonlyMap<string, string> = new Map([
   ['AccessDeniedException', "Check that the function's IAM role allows bedrock:InvokeModel on the inference profile and on its foundation model, " +
     'and that access to the model is enabled in the Amazon Bedrock console.'],
   ['ValidationException', 'Check that BEDROCK_MODEL_ID is an inference profile in this region whose model supports tool use in Converse, ' +
-    "and that MAX_OUTPUT_TOKENS is within the model's output limit."],
+    "and that maxOutputTokens (MAX_OUTPUT_TOKENS) is within the model's output limit."],
   ['ResourceNotFoundException', 'Check that the inference profile in BEDROCK_MODEL_ID exists in this account and region. ' +
     `If it does, its model may have passed its end-of-life date: see ${MODEL_LIFECYCLE_URL}.`],
   ['ThrottlingException', RAISE_QUOTA],

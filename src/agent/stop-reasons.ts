@@ -53,7 +53,7 @@ const OUTCOMES: ReadonlyMap<string, StopReasonOutcome> = new Map([
     logLevel: 'warn',
   }],
   ['max_tokens', {
-    emptyAnswer: `${NO_TEXT} (stop reason: max_tokens) because it reached the output token limit. Ask a narrower question, or raise MAX_OUTPUT_TOKENS.`,
+    emptyAnswer: `${NO_TEXT} (stop reason: max_tokens) because it reached the output token limit. Ask a narrower question, or raise maxOutputTokens (MAX_OUTPUT_TOKENS).`,
     discardText: false,
     logLevel: 'warn',
   }],
@@ -97,5 +97,5 @@ export function stopReasonOutcome(stopReason: string): StopReasonOutcome {
 /** Builds the answer at the tool-round limit. */
 export function toolRoundLimitAnswer(maxToolRounds: number): string {
   return `No complete answer: the model still requested tools after ${maxToolRounds} tool rounds, ` +
-    'the limit that MAX_TOOL_ROUNDS sets, so those requests were not run. Ask a narrower question, or raise MAX_TOOL_ROUNDS.';
+    'the limit that maxToolRounds (MAX_TOOL_ROUNDS) sets, so those requests were not run. Ask a narrower question, or raise maxToolRounds.';
 }
