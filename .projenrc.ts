@@ -1,8 +1,9 @@
 import { awscdk, javascript } from 'projen';
 
-// The lowest aws-cdk-lib release with both AWS::Bedrock::ApplicationInferenceProfile
-// (CfnApplicationInferenceProfile, 2.166.0) and lambda.Runtime.NODEJS_22_X (2.168.0).
-const MIN_CDK_VERSION = '2.168.0';
+// The lowest aws-cdk-lib release with AWS::Bedrock::ApplicationInferenceProfile
+// (CfnApplicationInferenceProfile). The Lambda runtime is named by its string 'nodejs22.x', so
+// lambda.Runtime.NODEJS_22_X (2.168.0) is not needed.
+const MIN_CDK_VERSION = '2.166.0';
 
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-bedrock-cost-tracking',
@@ -68,6 +69,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@types/aws-lambda',
     'ts-node',
     'fast-check',
+    // The last cdk-nag release whose peer range admits aws-cdk-lib 2.166.0.
+    'cdk-nag@2.36.50',
+    '@cloud-copilot/iam-simulate',
+    '@stryker-mutator/core@^9.5.1',
+    '@stryker-mutator/jest-runner@^9.5.1',
   ],
 
   jestOptions: {

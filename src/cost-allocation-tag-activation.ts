@@ -185,7 +185,7 @@ class TagActivationProvider extends Construct {
       logGroup: frameworkLogGroup,
       role: frameworkRole,
     });
-    // The Provider of aws-cdk-lib 2.168 picks nodejs20.x for its framework function, and Lambda no
+    // The Provider of aws-cdk-lib 2.166 picks nodejs20.x for its framework function, and Lambda no
     // longer creates functions on that runtime, so the framework runs on Node.js 22 like the handler.
     const framework = this.provider.node.findChild('framework-onEvent').node.defaultChild as lambda.CfnFunction;
     framework.runtime = FRAMEWORK_RUNTIME.name;
