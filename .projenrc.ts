@@ -120,6 +120,15 @@ postCompile.exec('node scripts/check-api-docs.js');
 postCompile.exec('jsii-rosetta extract --strict');
 project.gitignore.addPatterns('.jsii.tabl.json');
 
+// Minify the Lambda bundles: projen's lambda options have no minify switch, so the bundle tasks
+// get the flag appended. A smaller asset loads faster on a cold start.
+for (const entry of ['agent', 'tag-activation']) {
+  const bundleTask = project.tasks.tryFind(`bundle:${entry}.lambda`)!;
+  const step = bundleTask.steps[0];
+  bundleTask.reset();
+  bundleTask.exec([...step.execArgs!, '--minify', '--keep-names'].join(' '));
+}
+
 // Synthesise the example app with the real CDK CLI, offline, with notices and telemetry off.
 const exampleSynth = project.addTask('example:synth', {
   description: 'Synthesise the example app into cdk.out with the CDK CLI',
