@@ -121,12 +121,25 @@ postCompile.exec('jsii-rosetta extract --strict');
 project.gitignore.addPatterns('.jsii.tabl.json');
 
 // Minify the Lambda bundles: projen's lambda options have no minify switch, so the bundle tasks
-// get the flag appended. A smaller asset loads faster on a cold start.
-for (const entry of ['agent', 'tag-activation']) {
+// get the flags appended. A smaller asset loads faster on a cold start (docs/benchmarks.md).
+const extraBundleFlags: Record<string, string[]> = {
+  'agent': [
+    '--minify',
+    '--main-fields=module,main',
+    // In Lambda the execution role's credentials are in environment variables, so the SDK's other
+    // credential providers and the STS and SSO clients they load are left out of the bundle.
+    '--alias:@aws-sdk/credential-provider-node=./src/agent/lambda-credentials.ts',
+    '--alias:@aws-sdk/token-providers=./src/agent/lambda-credentials.ts',
+    // Only the Cost Explorer client and the one command the agent sends.
+    '--alias:@aws-sdk/client-cost-explorer=./src/agent/cost-explorer-sdk.mjs',
+  ],
+  'tag-activation': ['--minify', '--keep-names'],
+};
+for (const [entry, flags] of Object.entries(extraBundleFlags)) {
   const bundleTask = project.tasks.tryFind(`bundle:${entry}.lambda`)!;
   const step = bundleTask.steps[0];
   bundleTask.reset();
-  bundleTask.exec([...step.execArgs!, '--minify', '--keep-names'].join(' '));
+  bundleTask.exec([...step.execArgs!, ...flags].join(' '));
 }
 
 // Synthesise the example app with the real CDK CLI, offline, with notices and telemetry off.

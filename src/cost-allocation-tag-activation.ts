@@ -31,7 +31,6 @@ export interface CostAllocationTagActivationProps extends CostAllocationTagActiv
 /** The UpdateCostAllocationTagsStatus batch limit. */
 const MAX_TAG_KEYS = 20;
 const PROVIDER_ID = 'CostAllocationTagActivationProvider';
-const FRAMEWORK_RUNTIME = new lambda.Runtime('nodejs22.x', lambda.RuntimeFamily.NODEJS);
 
 /**
  * A custom resource that activates user-defined cost allocation tag keys with Cost Explorer's
@@ -188,6 +187,6 @@ class TagActivationProvider extends Construct {
     // The Provider of aws-cdk-lib 2.166 picks nodejs20.x for its framework function, and Lambda no
     // longer creates functions on that runtime, so the framework runs on Node.js 22 like the handler.
     const framework = this.provider.node.findChild('framework-onEvent').node.defaultChild as lambda.CfnFunction;
-    framework.runtime = FRAMEWORK_RUNTIME.name;
+    framework.runtime = 'nodejs22.x';
   }
 }

@@ -22,7 +22,23 @@ import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
  */
 export const CONVERSE_MAX_ATTEMPTS = 4;
 
-/** Creates the client. The SDK reads the endpoint from AWS_ENDPOINT_URL_BEDROCK_RUNTIME or AWS_ENDPOINT_URL when one is set. */
+/**
+ * Creates the client. The SDK reads the endpoint from AWS_ENDPOINT_URL_BEDROCK_RUNTIME or AWS_ENDPOINT_URL when one is set.
+ *
+ * The client keeps one HTTP/2 session open and sends every Converse call on it. The SDK's default
+ * for this client (`disableConcurrentStreams: true` in @aws-sdk/client-bedrock-runtime 3.1178) opens
+ * a new session, with its TCP and TLS handshakes, for each request. The agent sends its calls one at
+ * a time. Reusing the session saved about 0.5 ms of CPU time per Converse call against the local test
+ * server, which has no TLS, on a 2-core AMD EPYC machine (docs/benchmarks.md).
+ * NOTE: no test covers a session that the network dropped while Lambda froze the environment. The
+ * next call may fail with a connection error, which the standard retries cover, or wait until the
+ * invocation deadline aborts it.
+ */
 export function createBedrockClient(region: string | undefined): BedrockRuntimeClient {
-  return new BedrockRuntimeClient({ region, retryMode: 'adaptive', maxAttempts: CONVERSE_MAX_ATTEMPTS });
+  return new BedrockRuntimeClient({
+    region,
+    retryMode: 'adaptive',
+    maxAttempts: CONVERSE_MAX_ATTEMPTS,
+    requestHandler: { disableConcurrentStreams: false },
+  });
 }
