@@ -91,7 +91,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   eslintOptions: { dirs: ['src'], tsconfigPath: './tsconfig.dev.json', projectService: false },
 
   gitignore: ['/cdk.out/', '/.tmp/', '__pycache__/'],
-  npmIgnoreOptions: { ignorePatterns: ['/examples/', '/bench/', '/docs/', '/.ci/', '/scripts/', '/rosetta/', '/requirements-dev.txt', '/cdk.out/'] },
+  npmIgnoreOptions: { ignorePatterns: ['/examples/', '/bench/', '/docs/', '/.ci/', '/scripts/', '/rosetta/', '/requirements-dev.txt', '/cdk.out/', '/.tmp/', '/reports/', '/stryker.config.mjs'] },
 });
 
 project.tsconfigDev.addInclude('examples/**/*.ts');
