@@ -284,9 +284,10 @@ export class CostTrackedBedrockAgent extends Construct {
       },
     });
     this.inferenceProfile.grantInvoke(this.agentFunction);
-    // The get_cost_summary tool reads the application's cost. GetCostAndUsage has no resource
-    // types, so the statement must name every resource ("*"). Source: Service Authorization
-    // Reference, https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscostexplorerservice.html
+    // The get_cost_summary tool reads the application's cost. GetCostAndUsage's only resource type
+    // is an optional billing view, and the tool queries the account's default view, so the
+    // statement names every resource ("*"). Source: Service Authorization Reference,
+    // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscostexplorerservice.html
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['ce:GetCostAndUsage'],
       resources: ['*'],

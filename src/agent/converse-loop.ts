@@ -17,7 +17,7 @@ import type { ToolCallSummary } from './replies';
 import { buildRequestMetadata } from './request-metadata';
 import { MAX_TOOL_ROUNDS_STOP_REASON, MISSING_STOP_REASON, stopReasonOutcome, toolRoundLimitAnswer } from './stop-reasons';
 import { assistantToolMessage, checkToolRequests, runToolRound } from './tool-round';
-import type { ToolRunner } from './tool-round';
+import type { ToolRequest, ToolRoundOptions, ToolRunner } from './tool-round';
 import { runTool, TOOL_SPECS } from './tools';
 import type { ToolContext } from './tools';
 
@@ -128,12 +128,37 @@ export async function runConverseLoop(turn: ConversationTurn, options: ConverseL
       const requests = checkToolRequests(toolUses, seenToolUseIds);
       messages.push(assistantToolMessage(content, requests));
       // Every result of one round goes into one user message, so that user and assistant turns alternate.
-      const roundOptions = { runTool: options.runTool ?? runTool, context: toolContext, logger, toolCalls: progress.toolCalls };
-      messages.push(await runToolRound(requests, roundOptions));
+      messages.push(await runToolRoundBeforeDeadline(requests, {
+        runTool: options.runTool ?? runTool,
+        context: toolContext,
+        logger,
+        toolCalls: progress.toolCalls,
+      }, options.deadline));
       progress.toolRounds += 1;
     }
   } catch (error) {
     return { error, progress };
+  }
+}
+
+/**
+ * Time before the deadline at which a tool round's AWS calls are aborted: enough to start the
+ * Converse call that reports the failure (MIN_CONVERSE_CALL_MS), plus one second for the aborted
+ * call to unwind and the next request to be built.
+ */
+const TOOL_ROUND_RESERVE_MS = MIN_CONVERSE_CALL_MS + 1_000;
+
+/**
+ * Runs a tool round whose AWS calls are aborted TOOL_ROUND_RESERVE_MS before the deadline, so that
+ * a slow or hung tool leaves time for the Converse call that reports its failure.
+ */
+async function runToolRoundBeforeDeadline(requests: ToolRequest[], roundOptions: ToolRoundOptions, deadline: Deadline): Promise<Message> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), Math.max(0, deadline.remainingMs() - TOOL_ROUND_RESERVE_MS));
+  try {
+    return await runToolRound(requests, { ...roundOptions, context: { ...roundOptions.context, abortSignal: controller.signal } });
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -36,6 +36,8 @@ const HINTS: ReadonlyMap<string, string> = new Map([
   ['BillingViewHealthStatusException', `The billing view of the account is not healthy right now. ${RETRY_LATER}`],
   ['ServiceUnavailableException', `Cost Explorer is unavailable right now. ${RETRY_LATER}`],
   ['InternalServerException', `Cost Explorer failed internally. ${RETRY_LATER}`],
+  // The agent aborts a query that would leave too little time to reply before the Lambda timeout.
+  ['AbortError', `The Cost Explorer query timed out, because the function must keep time to reply before its Lambda timeout. ${RETRY_LATER}`],
   ['TooManyPagesError', `The result has more than ${MAX_PAGES} pages, which this tool does not read because each page is billed. ` +
     'Choose a shorter period.'],
 ]);

@@ -28,6 +28,12 @@ export interface CostQuery {
   readonly dateRange: CostExplorerDateRange;
   /** AWS region of the function, which selects the Cost Explorer region of its partition. */
   readonly functionRegion: string;
+  /**
+   * Aborts the query, which then throws the SDK's AbortError.
+   *
+   * @default - no time limit
+   */
+  readonly abortSignal?: AbortSignal;
 }
 
 /** The cost of one service, in one currency. */
@@ -135,7 +141,7 @@ export async function getApplicationCost(query: CostQuery, now: Date): Promise<C
     return { summary: cached, requests: 0, cacheHit: true };
   }
 
-  const { responses, requests } = await fetchAllPages(costExplorerClient(region), costAndUsageRequest(query));
+  const { responses, requests } = await fetchAllPages(costExplorerClient(region), costAndUsageRequest(query), query.abortSignal);
   const summary = summarize(responses);
   writeCache(key, summary, now.getTime());
   return { summary, requests, cacheHit: false };
@@ -156,6 +162,7 @@ export function clearCostExplorerCache(): void {
 async function fetchAllPages(
   client: CostExplorerClient,
   request: GetCostAndUsageCommandInput,
+  abortSignal: AbortSignal | undefined,
 ): Promise<{ responses: GetCostAndUsageCommandOutput[]; requests: number }> {
   const { GetCostAndUsageCommand } = loadCostExplorerModule();
   const responses: GetCostAndUsageCommandOutput[] = [];
@@ -164,7 +171,7 @@ async function fetchAllPages(
     if (responses.length >= MAX_PAGES) {
       throw new TooManyPagesError(MAX_PAGES);
     }
-    const response = await client.send(new GetCostAndUsageCommand({ ...request, NextPageToken: nextPageToken }));
+    const response = await client.send(new GetCostAndUsageCommand({ ...request, NextPageToken: nextPageToken }), { abortSignal });
     responses.push(response);
     nextPageToken = response.NextPageToken || undefined;
   } while (nextPageToken !== undefined);

@@ -40,7 +40,8 @@ export async function runCostSummary(input: unknown, context: ToolContext): Prom
   const { period } = parsed;
   const link = buildCostExplorerUrl({ tags: { ...context.tags }, region: context.region, dateRange: period });
   try {
-    const outcome = await getApplicationCost({ tags: context.tags, dateRange: period, functionRegion: context.region }, now);
+    const query = { tags: context.tags, dateRange: period, functionRegion: context.region, abortSignal: context.abortSignal };
+    const outcome = await getApplicationCost(query, now);
     const usage = { requests: outcome.requests, cacheHit: outcome.cacheHit };
     const text = outcome.summary.services.length === 0
       ? noDataText(period, context.tags, link)

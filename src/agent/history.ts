@@ -97,6 +97,33 @@ export function trimHistory(messages: readonly Message[]): { readonly messages: 
 
 class HistoryError extends Error {}
 
+/** Matches a UTF-16 surrogate that is not part of a pair: with the u flag, a pair is one code point. */
+export const LONE_SURROGATE = /[\ud800-\udfff]/u;
+
+/**
+ * Returns the length of `value` as JSON, and rejects a value that JSON.stringify cannot serialize
+ * (nesting deep enough to overflow the stack) or whose strings are not valid Unicode.
+ */
+function serializedLength(value: unknown[]): number {
+  let invalidText = false;
+  let json: string;
+  try {
+    json = JSON.stringify(value, (_key, item: unknown) => {
+      invalidText ||= typeof item === 'string' && LONE_SURROGATE.test(item);
+      return item;
+    });
+  } catch (error) {
+    if (error instanceof RangeError) {
+      throw new HistoryError('it is nested too deeply to read');
+    }
+    throw error;
+  }
+  if (invalidText) {
+    throw new HistoryError('it contains a string with an unpaired UTF-16 surrogate, which is not valid Unicode');
+  }
+  return json.length;
+}
+
 function checkHistory(value: unknown): Message[] {
   if (!Array.isArray(value)) {
     throw new HistoryError(`it must be an array of messages, but received ${describeValue(value)}`);
@@ -104,7 +131,7 @@ function checkHistory(value: unknown): Message[] {
   if (value.length > MAX_HISTORY_MESSAGES) {
     throw new HistoryError(`it has ${value.length} messages, over the maximum of ${MAX_HISTORY_MESSAGES}. Start a new conversation, or send only the latest turns`);
   }
-  const length = JSON.stringify(value).length;
+  const length = serializedLength(value);
   if (length > MAX_HISTORY_LENGTH) {
     throw new HistoryError(`it is ${length} characters long as JSON, over the maximum of ${MAX_HISTORY_LENGTH}. Start a new conversation, or send only the latest turns`);
   }

@@ -17,7 +17,7 @@
  * the fix. They never quote the prompt, the caller or the history, because the handler logs them.
  */
 import type { Message } from '@aws-sdk/client-bedrock-runtime';
-import { describeValue, validateHistory } from './history';
+import { describeValue, LONE_SURROGATE, validateHistory } from './history';
 import { hasRequestMetadataCharacters, MAX_REQUEST_METADATA_LENGTH, REQUEST_METADATA_CHARACTERS_TEXT } from './request-metadata';
 
 /**
@@ -90,6 +90,10 @@ function promptProblem(prompt: unknown): string | undefined {
   }
   if (prompt.length > MAX_PROMPT_LENGTH) {
     return `The "prompt" field is ${prompt.length} characters long, over the maximum of ${MAX_PROMPT_LENGTH}. Shorten the question.`;
+  }
+  const surrogate = LONE_SURROGATE.exec(prompt);
+  if (surrogate !== null) {
+    return `The "prompt" field contains an unpaired UTF-16 surrogate at index ${surrogate.index}, which is not valid Unicode. Send the question as valid UTF-8 text.`;
   }
   return undefined;
 }

@@ -24,6 +24,12 @@ export interface ToolContext {
   readonly region: string;
   /** Returns the current time, which sets the dates of a period and the age of cached results. Tests pass a fixed date. */
   readonly now: () => Date;
+  /**
+   * Aborts the tool's AWS calls when the time that the invocation leaves for tools runs out.
+   *
+   * @default - no time limit
+   */
+  readonly abortSignal?: AbortSignal;
 }
 
 /** The outcome of one tool call, paired to the model's request by `resultBlock.toolUseId`. */

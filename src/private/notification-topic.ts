@@ -60,7 +60,11 @@ export function resolveNotificationTopic(scope: Construct, choice: NotificationT
     return choice.notificationTopic;
   }
   if (choice.createNotificationTopic) {
-    return new sns.Topic(scope, 'NotificationTopic', { displayName: choice.displayName });
+    // enforceSSL adds a topic policy statement that denies sns:Publish without TLS (cdk-nag rule
+    // AwsSolutions-SNS3).
+    // NOTE: AWS does not document the transport that AWS Budgets and Cost Explorer publish over. The
+    // deny assumes HTTPS, like every AWS API call, and no deployment has checked it yet.
+    return new sns.Topic(scope, 'NotificationTopic', { displayName: choice.displayName, enforceSSL: true });
   }
   return undefined;
 }
