@@ -106,8 +106,8 @@ project.eslint?.allowDevDeps('src/agent/**');
 project.eslint?.allowDevDeps('src/shared/**');
 project.eslint?.allowDevDeps('src/tag-activation/**');
 
-// The handler tests and the cfn-lint tests need the bundled asset and cfn-lint, so the test
-// task prepares both; this keeps `npx projen test` working on a fresh clone.
+// The handler tests need the bundled assets and the cfn-lint tests need cfn-lint, so the test task
+// prepares both. That keeps `npx projen test` working on a fresh clone.
 const testTask = project.tasks.tryFind('test')!;
 testTask.prependExec('python3 -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt');
 testTask.prependSpawn(project.tasks.tryFind('bundle')!);

@@ -268,7 +268,7 @@ function writeCache(key: string, summary: CostSummary, nowMs: number): void {
   cache.set(key, { summary, storedAt: nowMs });
 }
 
-/** An entry stored "in the future", which only a clock set back can cause, counts as expired. */
+/** Returns true when `entry` is older than the TTL, or stored "in the future" by a clock set back. */
 function isExpired(entry: CacheEntry, nowMs: number): boolean {
   return nowMs < entry.storedAt || nowMs - entry.storedAt >= CACHE_TTL_MS;
 }

@@ -1,5 +1,5 @@
 /**
- * A local HTTP server that stands in for the Amazon Bedrock runtime Converse API in tests.
+ * A local HTTP server that replaces the Amazon Bedrock runtime Converse API in tests.
  *
  * It speaks HTTP/2 without TLS, because the Bedrock runtime client of the AWS SDK sends every
  * request over HTTP/2 (it uses NodeHttp2Handler in @aws-sdk/client-bedrock-runtime 3.1178), and
