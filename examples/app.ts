@@ -43,7 +43,11 @@ new CostTrackedBedrockAgent(globalStack, 'Agent', {
 // The production agent with every cost governance part turned on. Budget, anomaly and alarm
 // notifications share one topic. The email address is a placeholder: use your team's address.
 const governedStack = new Stack(app, 'CloudEngineerGovernedAgentStack', { env });
-const costAlerts = new sns.Topic(governedStack, 'CostAlerts', { displayName: 'CloudEngineer cost alerts' });
+// enforceSSL denies publishing over plain HTTP, as the topics that the constructs create do.
+const costAlerts = new sns.Topic(governedStack, 'CostAlerts', {
+  displayName: 'CloudEngineer cost alerts',
+  enforceSSL: true,
+});
 new CostTrackedBedrockAgent(governedStack, 'Agent', {
   model: BedrockModel.crossRegionProfile('au.anthropic.claude-sonnet-4-6'),
   costAllocationTags,

@@ -169,11 +169,23 @@ describe(`${GOVERNED_STACK} governance`, () => {
     });
   });
 
+  const topicStatements = (): any[] => Object.values(template().findResources('AWS::SNS::TopicPolicy'))[0]
+    .Properties.PolicyDocument.Statement;
+
   test('topic policy admits both services', () => {
-    const policy = Object.values(template().findResources('AWS::SNS::TopicPolicy'))[0];
-    const services = policy.Properties.PolicyDocument.Statement.map((statement: any) => statement.Principal.Service);
+    const services = topicStatements().filter((statement) => statement.Effect === 'Allow')
+      .map((statement) => statement.Principal.Service);
 
     expect(services).toEqual(['budgets.amazonaws.com', 'costalerts.amazonaws.com']);
+  });
+
+  test('topic denies publishing without TLS', () => {
+    expect(topicStatements()).toContainEqual(expect.objectContaining({
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 'sns:Publish',
+      Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+    }));
   });
 
   test('four alarms notify the topic', () => {

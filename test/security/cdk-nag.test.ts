@@ -130,12 +130,6 @@ describe('example app', () => {
   const governed = stacks.find((stack) => stack.stackName === 'CloudEngineerGovernedAgentStack')!;
   // The construct puts the tag activation provider at the stack level, shared by every agent.
   suppressTagActivationFindings(governed, '');
-  // TODO: examples/app.ts creates the CostAlerts topic without enforceSSL. Adding it also changes
-  // the topic policy that test/example-app.test.ts checks, so the example keeps the finding for now.
-  NagSuppressions.addResourceSuppressionsByPath(governed, '/CloudEngineerGovernedAgentStack/CostAlerts/Resource', [{
-    id: 'AwsSolutions-SNS3',
-    reason: 'The example creates its own topic. Topics that the constructs create set enforceSSL.',
-  }]);
   addRulePacks(app);
 
   test('has three stacks', () => {
