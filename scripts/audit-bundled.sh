@@ -9,6 +9,8 @@
 #
 # Needs `npm ci` first and access to the npm registry. Set AUDIT_ADD_PACKAGE=name@version to add one
 # more package to the audited set, for example to check that a known-vulnerable version fails.
+# Set AUDIT_REGISTRY to a registry URL to ask that registry for advisories instead of the
+# configured one; test/security/audit-bundled.test.ts points it at a local advisory server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -89,5 +91,9 @@ for (const installPath of Object.keys(packages).filter((key) => key !== '').sort
 NODE
 
 cd "${work_dir}/project"
+registry_args=()
+if [[ -n "${AUDIT_REGISTRY:-}" ]]; then
+  registry_args=(--registry="${AUDIT_REGISTRY}")
+fi
 echo "npm audit --audit-level=${AUDIT_LEVEL} over the bundled packages:"
-npm audit --audit-level="${AUDIT_LEVEL}" --no-fund
+npm audit --audit-level="${AUDIT_LEVEL}" --no-fund "${registry_args[@]}"
