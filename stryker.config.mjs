@@ -98,7 +98,8 @@ function escapeRegExp(text) {
 
 const scopes = scopeNames.map((name) => SCOPES[name]);
 // One run has one ignoreStatic setting, so a run that mixes scopes keeps every static mutant.
-const ignoreStatic = scopes.every((scope) => scope.ignoreStatic === true);
+// MUTATION_IGNORE_STATIC=true drops them in any scope; .ci/run sets it for the loop scope.
+const ignoreStatic = process.env.MUTATION_IGNORE_STATIC === 'true' || scopes.every((scope) => scope.ignoreStatic === true);
 
 /** Folder of the JSON and HTML reports. scripts/mutation-test.sh sets one per scope. */
 const reportDir = process.env.MUTATION_REPORT_DIR ?? 'coverage/mutation';
