@@ -1,7 +1,7 @@
 /**
  * scripts/audit-bundled.sh against a local advisory server.
  *
- * The npm registry that these machines reach answers npm's advisory endpoints with 405, so the
+ * The npm registry that these machines reach rejects npm's advisory endpoints with 405, so the
  * real audit cannot run here. These tests run the real script, esbuild and npm CLI, and point
  * `npm audit` at a server on 127.0.0.1 that answers `POST /-/npm/v1/security/advisories/bulk`
  * like the registry does. They prove which packages the script audits and that a high or critical
@@ -39,7 +39,7 @@ function testAdvisory(id: number, severity: Advisory['severity']): Advisory {
   };
 }
 
-/** A stand-in for the registry's advisory endpoint that records the packages it is asked about. */
+/** A stand-in for the registry's advisory endpoint that records the packages each request names. */
 class AdvisoryServer {
   /** The body of each bulk request: package name to the versions installed. */
   public readonly requests: Array<Record<string, string[]>> = [];
@@ -72,15 +72,15 @@ class AdvisoryServer {
       if (request.method === 'POST' && request.url === '/-/npm/v1/security/advisories/bulk') {
         const raw = Buffer.concat(chunks);
         const body = request.headers['content-encoding'] === 'gzip' ? zlib.gunzipSync(raw) : raw;
-        const asked = JSON.parse(body.toString('utf8')) as Record<string, string[]>;
-        this.requests.push(asked);
-        const found = Object.fromEntries(Object.keys(asked)
+        const requested = JSON.parse(body.toString('utf8')) as Record<string, string[]>;
+        this.requests.push(requested);
+        const found = Object.fromEntries(Object.keys(requested)
           .filter((name) => this.advisories[name] !== undefined)
           .map((name) => [name, this.advisories[name]]));
         response.end(JSON.stringify(found));
         return;
       }
-      // npm asks for the packument of a flagged package to look for a fix; there is none here.
+      // npm requests the packument of a flagged package to look for a fix, and this server has none.
       response.statusCode = 404;
       response.end('{}');
     });
@@ -107,7 +107,7 @@ function runAudit(registry: string, env: Record<string, string> = {}): Promise<S
   });
 }
 
-/** The `name@version` lines that the script prints under "bundled packages". */
+/** Returns the `name@version` lines that the script prints under "bundled packages". */
 function listedPackages(output: string): string[] {
   return output.split('\n').filter((line) => /^ {2}\S+@\S+$/.test(line)).map((line) => line.trim());
 }
@@ -138,10 +138,10 @@ describe('audit of the bundled packages', () => {
   });
 
   test('asks once about every listed package', () => {
-    const asked = server.requests[0];
-    const askedPairs = Object.entries(asked).flatMap(([name, versions]) => versions.map((version) => `${name}@${version}`));
+    const requested = server.requests[0];
+    const requestedPairs = Object.entries(requested).flatMap(([name, versions]) => versions.map((version) => `${name}@${version}`));
 
-    expect(askedPairs.sort()).toEqual(listedPackages(clean.output).map((line) => line.replace(/^.*node_modules\//, '')).sort());
+    expect(requestedPairs.sort()).toEqual(listedPackages(clean.output).map((line) => line.replace(/^.*node_modules\//, '')).sort());
   });
 
   test('audits both SDK clients and the logger', () => {
@@ -153,18 +153,18 @@ describe('audit of the bundled packages', () => {
   });
 
   test('leaves out what is not bundled', () => {
-    const asked = Object.keys(server.requests[0]);
+    const requested = Object.keys(server.requests[0]);
 
     for (const name of ['aws-cdk-lib', 'constructs', 'jest', 'esbuild', 'typescript', 'cdk-nag']) {
-      expect(asked).not.toContain(name);
+      expect(requested).not.toContain(name);
     }
   });
 
   test('audits the locked versions', () => {
-    const asked = server.requests[0];
+    const requested = server.requests[0];
     const sdk = '@aws-sdk/client-bedrock-runtime';
 
-    expect(asked[sdk]).toEqual([lock.packages[`node_modules/${sdk}`].version]);
+    expect(requested[sdk]).toEqual([lock.packages[`node_modules/${sdk}`].version]);
   });
 
   test('fails on a high advisory', async () => {
